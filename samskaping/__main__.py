@@ -1,0 +1,7 @@
+"""Entry point for ``python -m samskaping``."""
+
+import sys
+
+from samskaping.cli import main
+
+sys.exit(main())

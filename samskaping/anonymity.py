@@ -1,0 +1,67 @@
+"""Anonymity: hide every cell computed from fewer than k respondents (methods.md §7).
+
+Applied in one place, to every table that is shown or exported, so no view or export can
+forget it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+__all__ = ["hidden_label", "suppress"]
+
+
+def suppress(
+    table: pd.DataFrame,
+    *,
+    k: int,
+    keys: Sequence[str],
+    statistics: Sequence[str],
+    within: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Mark and blank the cells of a summary table that could reveal small groups.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per cell, with the ``keys`` columns, ``measure`` and ``n``.
+    k : int
+        Cells with ``n < k`` are hidden (primary suppression). Their n stays visible.
+    keys : list of str
+        The columns that identify a cell besides ``measure``.
+    statistics : list of str
+        The columns blanked in a hidden cell.
+    within : list of str, optional
+        Secondary suppression: the cells of one total (e.g. the sides of one case, ``["case"]``,
+        or all groups of the data set, ``[]``) whose total is shown elsewhere. When exactly one
+        cell of such a total is hidden, the hidden value would follow by subtraction, so the
+        smallest other cell is hidden too. ``None``: no secondary suppression.
+
+    Returns
+    -------
+    DataFrame
+        A copy with a boolean ``hidden`` column and the statistics of hidden cells blanked.
+    """
+    out = table.copy()
+    primary = out["n"] < k
+    hidden = primary
+    if within is not None:
+        groups = [*within, "measure"]
+        revealing = primary & (out["n"] > 0)
+        n_revealing = revealing.groupby([out[c] for c in groups]).transform("sum")
+        visible_n = out["n"].where(~primary)
+        smallest = visible_n.groupby([out[c] for c in groups]).transform("min")
+        candidate = ~primary & (out["n"] == smallest) & (n_revealing == 1)
+        first = candidate & (candidate.groupby([out[c] for c in groups]).cumsum() == 1)
+        hidden = primary | first
+    out["hidden"] = hidden.astype(bool)
+    for column in statistics:
+        out[column] = out[column].where(~out["hidden"])
+    return out
+
+
+def hidden_label(n: int, k: int) -> str:
+    """The text shown instead of a hidden statistic: ``hidden, n < k``."""
+    return f"hidden, n < {k}" if n < k else "hidden"

@@ -1,0 +1,232 @@
+"""Scores per respondent, and their summaries per case and per group.
+
+Rules: ``shared/domain/methods.md`` §2–4 and ``codebook.md``. All work is vectorised over
+respondents; the only loops run over the 34 measures of the codebook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from samskaping.anonymity import suppress
+from samskaping.codebook import Codebook, Measure
+from samskaping.instrument import Instrument
+
+__all__ = [
+    "SUMMARY_COLUMNS",
+    "Scores",
+    "barrier_cut_points",
+    "item_values",
+    "score_respondents",
+    "score_survey",
+    "summarise",
+]
+
+SUMMARY_COLUMNS = ("n", "mean", "median", "min", "max", "band", "quartile", "hidden")
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """Everything ``score`` produces for one data set.
+
+    ``respondents`` is respondent-level (researcher-only, methods.md §7); ``cases`` and
+    ``groups`` are long tables with anonymity already applied; ``cut_points`` holds the
+    barrier quartile cut points of the data set.
+    """
+
+    respondents: pd.DataFrame
+    cases: pd.DataFrame
+    groups: pd.DataFrame
+    cut_points: pd.DataFrame
+    k: int
+    three_as_missing: bool
+
+
+def item_values(data: pd.DataFrame, instrument: Instrument, *, three_as_missing: bool = False) -> pd.DataFrame:
+    """The numeric answers as floats, with 3 on 1–5 items set to missing when asked.
+
+    *Treat 3 as missing* exists because the survey told respondents to pick 3 when an item
+    was not relevant, so 3 mixes "neutral" and "not applicable" (codebook.md).
+    """
+    ids = [i for i in instrument.numeric_item_ids() if i in data]
+    values = data[ids].astype("float64")
+    if three_as_missing:
+        nullable = [i for i in ids if instrument.format_of(i).not_applicable_code is not None]
+        codes = {i: float(instrument.format_of(i).not_applicable_code) for i in nullable}
+        values[nullable] = values[nullable].mask(values[nullable].eq(pd.Series(codes)))
+    return values
+
+
+def _half_rule_mean(values: pd.DataFrame) -> pd.Series:
+    """Row mean of the answered values; missing when fewer than half are answered."""
+    answered = values.notna().sum(axis=1)
+    return values.mean(axis=1).where(answered * 2 >= values.shape[1])
+
+
+def _scaled_items(values: pd.DataFrame, measure: Measure, instrument: Instrument) -> pd.DataFrame:
+    """A sub-index's items on the 0–100 scale (100 = thick)."""
+    columns = {}
+    for ref in measure.items:
+        fmt = instrument.format_of(ref.item)
+        x = values[ref.item]
+        if fmt.kind == "choice":
+            columns[ref.item] = x.map(measure.option_scores)
+        else:
+            low, high = fmt.valid_range()
+            scaled = (x - low) / (high - low) * 100
+            columns[ref.item] = 100 - scaled if ref.reverse else scaled
+    return pd.DataFrame(columns, index=values.index)
+
+
+def _reversed_likert(values: pd.DataFrame, measure: Measure, instrument: Instrument) -> pd.DataFrame:
+    """A mean-of-items measure's items, reverse-coded ones mirrored on their scale."""
+    frame = values[list(measure.item_ids)].copy()
+    for ref in measure.items:
+        if ref.reverse:
+            low, high = instrument.format_of(ref.item).valid_range()
+            frame[ref.item] = low + high - frame[ref.item]
+    return frame
+
+
+def score_respondents(
+    data: pd.DataFrame, instrument: Instrument, codebook: Codebook, *, three_as_missing: bool = False
+) -> pd.DataFrame:
+    """Every measure for every respondent.
+
+    Returns a frame with ``respondent_id``, ``case``, ``group`` and one column per measure id,
+    in codebook order, indexed like ``data``. A respondent's factor, barrier or sub-index score
+    is the mean of the answered items, missing when fewer than half are answered; a category
+    is the mean of its present factors by the same half rule; ``thickness`` is the weighted
+    mean of the sub-indices, missing unless all are present.
+    """
+    values = item_values(data, instrument, three_as_missing=three_as_missing)
+    scores: dict[str, pd.Series] = {}
+    for measure in codebook.measures:
+        if measure.family in ("factor", "barrier"):
+            scores[measure.id] = _half_rule_mean(_reversed_likert(values, measure, instrument))
+        elif measure.family == "subindex":
+            scores[measure.id] = _half_rule_mean(_scaled_items(values, measure, instrument))
+        elif measure.family == "category":
+            scores[measure.id] = _half_rule_mean(pd.DataFrame({c: scores[c] for c in measure.components}))
+        elif measure.family == "thickness":
+            parts = pd.DataFrame({c: scores[c] for c in measure.components})
+            weights = pd.Series({c: codebook.measure(c).weight for c in measure.components})
+            scores[measure.id] = parts.mul(weights).sum(axis=1, skipna=False)
+    frame = pd.DataFrame(scores, index=data.index)
+    return pd.concat([data[["respondent_id", "case", "group"]], frame], axis=1)
+
+
+def barrier_cut_points(respondent_scores: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Quartile cut points (25th, 50th, 75th percentile, linear) of each barrier's respondent scores.
+
+    The barriers have no absolute norm, so the study read them relative to the data set
+    (methods.md §4).
+    """
+    rows = []
+    for measure in codebook.family("barrier"):
+        scores = respondent_scores[measure.id].dropna().to_numpy()
+        cuts = np.percentile(scores, [25, 50, 75], method="linear") if scores.size else [np.nan] * 3
+        rows.append({"measure": measure.id, "q25": cuts[0], "q50": cuts[1], "q75": cuts[2], "n": scores.size})
+    return pd.DataFrame(rows)
+
+
+def summarise(
+    respondent_scores: pd.DataFrame,
+    codebook: Codebook,
+    by: str | Sequence[str],
+    *,
+    k: int,
+    cut_points: pd.DataFrame,
+    within: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """n, mean, median, min–max, band and quartile of every measure per group of respondents.
+
+    Parameters
+    ----------
+    respondent_scores : DataFrame
+        Output of :func:`score_respondents`.
+    codebook : Codebook
+        Measures, bands and thresholds.
+    by : str or list of str
+        Column(s) that define the groups, e.g. ``"case"``, ``"group"`` or ``["case", "group"]``.
+    k : int
+        Anonymity threshold: cells with n < k are hidden (methods.md §7).
+    cut_points : DataFrame
+        Barrier quartile cut points (:func:`barrier_cut_points`) of the whole data set.
+    within : list of str, optional
+        Secondary suppression within these totals (:func:`samskaping.anonymity.suppress`):
+        ``["case"]`` for the sides of each case, ``[]`` for groups of the whole data set,
+        ``None`` for none.
+
+    Returns
+    -------
+    DataFrame
+        Long format: the ``by`` columns, ``measure``, then :data:`SUMMARY_COLUMNS`. Every
+        combination of an observed group and a measure appears, with n = 0 where nobody
+        scored. min and max are given only where n ≥ max(k, ``min_max_n``).
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    measure_ids = list(codebook.measure_ids)
+    known = respondent_scores.dropna(subset=keys)
+    long = known.melt(id_vars=keys, value_vars=measure_ids, var_name="measure", value_name="score")
+    long = long.dropna(subset=["score"])
+    stats = long.groupby([*keys, "measure"], sort=False)["score"].agg(["count", "mean", "median", "min", "max"])
+    observed = known[keys].drop_duplicates().sort_values(keys)
+    grid = observed.merge(pd.DataFrame({"measure": measure_ids}), how="cross")
+    table = grid.merge(stats.reset_index(), on=[*keys, "measure"], how="left")
+    table = table.rename(columns={"count": "n"})
+    table["n"] = table["n"].fillna(0).astype("int64")
+    min_max_n = max(k, codebook.thresholds.min_max_n)
+    table[["min", "max"]] = table[["min", "max"]].where(table["n"] >= min_max_n)
+    table = suppress(table, k=k, keys=keys, within=within, statistics=["mean", "median", "min", "max"])
+    families = table["measure"].map({m.id: m.family for m in codebook.measures})
+    is_banded = families.isin(["factor", "category"]) & ~table["hidden"]
+    table["band"] = pd.Series(pd.NA, index=table.index, dtype="str")
+    table.loc[is_banded, "band"] = table.loc[is_banded, "mean"].map(codebook.band)
+    table["quartile"] = _quartiles(table, cut_points, families)
+    return table[[*keys, "measure", *SUMMARY_COLUMNS]]
+
+
+def _quartiles(table: pd.DataFrame, cut_points: pd.DataFrame, families: pd.Series) -> pd.Series:
+    """Barrier quartile 1–4 of each mean; a mean exactly on a cut point goes to the lower quartile."""
+    quartile = pd.Series(pd.NA, index=table.index, dtype="Int64")
+    cuts = cut_points.set_index("measure")[["q25", "q50", "q75"]]
+    rows = (families == "barrier") & table["mean"].notna()
+    if rows.any():
+        lower = cuts.reindex(table.loc[rows, "measure"]).to_numpy()
+        means = table.loc[rows, "mean"].to_numpy()[:, None]
+        quartile.loc[rows] = 1 + (means > lower).sum(axis=1)
+    return quartile
+
+
+def score_survey(
+    data: pd.DataFrame,
+    instrument: Instrument,
+    codebook: Codebook,
+    *,
+    k: int | None = None,
+    three_as_missing: bool = False,
+) -> Scores:
+    """Score a canonical data set: respondents, cases and groups, anonymity applied.
+
+    ``k`` defaults to the codebook's threshold (3).
+    """
+    k = codebook.thresholds.k if k is None else k
+    if k < 1:
+        raise ValueError(f"k must be at least 1, got {k}")
+    respondents = score_respondents(data, instrument, codebook, three_as_missing=three_as_missing)
+    cuts = barrier_cut_points(respondents, codebook)
+    return Scores(
+        respondents=respondents,
+        # Secondary suppression (methods.md §7) concerns the sides of a shown case; case and
+        # group tables get primary suppression only, and no all-respondent total is published.
+        cases=summarise(respondents, codebook, "case", k=k, cut_points=cuts),
+        groups=summarise(respondents, codebook, "group", k=k, cut_points=cuts),
+        cut_points=cuts,
+        k=k,
+        three_as_missing=three_as_missing,
+    )
