@@ -1,0 +1,154 @@
+"""Command line: ``python -m samskaping COMMAND …`` for reproducible analyses.
+
+Exit codes (methods.md §10): 0 = done (warnings allowed); 1 = the data had errors, outputs
+were written from the cleaned data; 2 = nothing could be done. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from samskaping import __version__
+from samskaping.codebook import load_codebook
+from samskaping.errors import SamskapingError
+from samskaping.export import write_csv
+from samskaping.importing import read_table
+from samskaping.instrument import load_instrument
+from samskaping.reliability import reliability
+from samskaping.scoring import score_survey
+from samskaping.validation import validate_canonical
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_DATA_ERRORS, EXIT_FAILED = 0, 1, 2
+
+_OUTPUT_README = """\
+Output of `python -m samskaping score` (samskaping {version})
+Input: {source}   k = {k}   treat 3 as missing: {three}
+
+cases.csv              case profiles, long format; cells with n < k are hidden (shareable)
+groups.csv             group profiles (municipality / social enterprise / other), same format (shareable)
+reliability.csv        Cronbach's alpha / inter-item r per factor and barrier (shareable)
+barrier_cut_points.csv quartile cut points of the barrier scores in this data set (shareable)
+respondents.csv        RESPONDENT-LEVEL scores: researcher-only, do not share (methods.md section 7)
+validation_report.csv  every value that was rejected or changed, with its file row: researcher-only
+"""
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse that exits with code 2 and a one-line message (no usage dump on errors)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_FAILED, f"{self.prog}: error: {message}\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with its sub-commands."""
+    parser = _ArgumentParser(prog="python -m samskaping", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"samskaping {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_ArgumentParser)
+
+    score = commands.add_parser("score", help="score a survey in canonical form")
+    score.add_argument("input", type=Path, help="survey file (csv, xlsx, …) in canonical form")
+    score.add_argument("--out", type=Path, required=True, help="directory for the result files")
+    score.add_argument("--codebook", type=Path, help="codebook YAML (default: the bundled one)")
+    score.add_argument("--three-as-missing", action="store_true", help="treat 3 on 1–5 items as missing")
+    score.add_argument("--min-group-size", type=_positive_int, metavar="K",
+                       help="anonymity threshold k: hide cells from fewer than K respondents (default: codebook, 3)")
+
+    demo = commands.add_parser("demo", help="write a synthetic demo survey in canonical form")
+    demo.add_argument("--out", type=Path, required=True, help="xlsx file to write")
+    demo.add_argument("--respondents", type=_positive_int, default=18, help="number of respondents (default 18)")
+    demo.add_argument("--cases", type=_positive_int, default=6, help="number of cases (default 6)")
+    demo.add_argument("--seed", type=int, default=2018, help="random seed (default 2018)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; return the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "score":
+            return _score(args)
+        return _demo(args)
+    except SamskapingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # a bug: still one line, never a traceback for the researcher
+        print(f"error: unexpected {type(exc).__name__}: {exc} (please report this)", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _score(args: argparse.Namespace) -> int:
+    instrument = load_instrument()
+    codebook = load_codebook(args.codebook, instrument)
+    validated = validate_canonical(read_table(args.input), instrument)
+    scores = score_survey(
+        validated.data, instrument, codebook, k=args.min_group_size, three_as_missing=args.three_as_missing
+    )
+    out: Path = args.out
+    if out.exists() and not out.is_dir():
+        print(f"error: --out {out} exists and is not a directory", file=sys.stderr)
+        return EXIT_FAILED
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(scores.cases, out / "cases.csv")
+    write_csv(scores.groups, out / "groups.csv")
+    write_csv(scores.respondents, out / "respondents.csv")
+    write_csv(scores.cut_points, out / "barrier_cut_points.csv")
+    write_csv(reliability(validated.data, instrument, codebook, three_as_missing=args.three_as_missing),
+              out / "reliability.csv")
+    write_csv(validated.report.issues, out / "validation_report.csv")
+    (out / "README.txt").write_text(
+        _OUTPUT_README.format(version=__version__, source=args.input.name, k=scores.k, three=scores.three_as_missing),
+        encoding="utf-8",
+    )
+    n_cases = validated.data["case"].nunique()
+    print(f"Scored {len(validated.data)} respondents in {n_cases} cases (k = {scores.k}) -> {out}/")
+    print("respondents.csv holds respondent-level scores: researcher-only, do not share.")
+    report = validated.report
+    if not report.ok:
+        print(
+            f"The data had errors ({report.summary()}); outputs were written from the cleaned data. "
+            f"See {out / 'validation_report.csv'}.",
+            file=sys.stderr,
+        )
+        return EXIT_DATA_ERRORS
+    if len(report.issues):
+        print(f"Validation: {report.summary()}; see {out / 'validation_report.csv'}.")
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from samskaping.demo import generate_demo, write_demo_xlsx
+
+    instrument = load_instrument()
+    codebook = load_codebook(instrument=instrument)
+    try:
+        survey = generate_demo(instrument, codebook, respondents=args.respondents, cases=args.cases, seed=args.seed)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.out.suffix.lower() != ".xlsx":
+        print(f"error: --out must name an .xlsx file, got '{args.out.name}'", file=sys.stderr)
+        return EXIT_FAILED
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    write_demo_xlsx(survey, args.out)
+    print(f"Wrote a synthetic demo survey: {args.respondents} respondents in {args.cases} cases "
+          f"(seed {args.seed}) -> {args.out}")
+    return EXIT_OK
