@@ -4,17 +4,39 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import state
+from ui.text import LANGUAGES, t
+
+
+def _sidebar() -> None:
+    for key, value in state.DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+    with st.sidebar:
+        st.selectbox(t("sidebar_language"), list(LANGUAGES), key=state.LANG, format_func=LANGUAGES.get)
+        # Labels are resolved now: a format_func reading the session later would see no language.
+        dataset_labels = {choice: t(f"dataset_{choice}") for choice in ("demo", "demo_large", "upload")}
+        st.radio(t("sidebar_dataset"), list(dataset_labels), key=state.DATASET, format_func=dataset_labels.get)
+        if st.session_state[state.DATASET] == "upload":
+            st.file_uploader(
+                t("sidebar_upload"), type=["xlsx", "xlsm", "xls", "ods", "csv", "tsv", "txt"], key=state.UPLOAD,
+                help=t("sidebar_upload_help"),
+            )
+        else:
+            st.info(t("synthetic_notice"), icon=":material/science:")
+        st.number_input(t("sidebar_k"), min_value=1, max_value=50, step=1, key=state.K, help=t("help_k"))
+        st.toggle(t("sidebar_three_as_missing"), key=state.THREE_AS_MISSING, help=t("help_three_as_missing"))
+
 
 def main() -> None:
-    """Build the navigation and run the chosen page."""
-    st.set_page_config(page_title="samskaping", layout="wide")
-    pages = [st.Page("pages/overview.py", title="Overview", default=True)]
-    with st.sidebar:
-        st.caption("samskaping")
-        st.selectbox("Data set", ["demo", "demo_large"], key="dataset",
-                     format_func={"demo": "Demo (18 respondents)", "demo_large": "Large demo (200)"}.get)
-        st.number_input("k (anonymity)", min_value=1, max_value=50, value=3, key="k")
-        st.toggle("Treat 3 as missing", key="three_as_missing")
+    """Build the shared sidebar and the navigation, then run the chosen page."""
+    st.set_page_config(page_title="samskaping", page_icon=":material/handshake:", layout="wide")
+    _sidebar()
+    pages = [
+        st.Page("pages/overview.py", title=t("page_overview"), icon=":material/dashboard:", default=True),
+        st.Page("pages/case_profile.py", title=t("page_case_profile"), icon=":material/assignment:"),
+        st.Page("pages/codebook.py", title=t("page_codebook"), icon=":material/menu_book:"),
+        st.Page("pages/help.py", title=t("page_help"), icon=":material/help:"),
+    ]
     st.navigation(pages).run()
 
 

@@ -1,12 +1,74 @@
-"""Overview page (placeholder until the dashboard issue): case scores of the data set in use."""
+"""Overview: the data set in use, who answered, missing data, reliability and all cases × measures."""
 
 import streamlit as st
 
-from ui import data
+from samskaping import figures
+from samskaping.overview import missing_by_part, respondent_counts
+from ui import data, render
+from ui.text import lang, t
 
-st.title("Overview")
-st.info("Synthetic demo data: fictional cases and organisations.")
-dataset = st.session_state.get("dataset", "demo")
-validated = data.load_demo(dataset)
-result = data.scores(validated, dataset, st.session_state.get("k", 3), st.session_state.get("three_as_missing", False))
-st.dataframe(result.cases, hide_index=True)
+st.title(t("overview_title"))
+st.caption(t("overview_caption"))
+dataset = data.current_dataset()
+if dataset is None:
+    st.info(t("no_data"))
+    st.stop()
+if dataset.synthetic:
+    st.info(t("synthetic_notice"), icon=":material/science:")
+codebook = data.codebook()
+k, three_as_missing = data.settings()
+scores = data.scores(dataset)
+instrument = data.instrument()
+render.validation_report(dataset.validated.report)
+
+st.subheader(t("overview_respondents"))
+counts = respondent_counts(dataset.validated.data)
+count_columns = [c for c in counts.columns if c != "case"]
+shown = render.counts_for_display(counts, count_columns, k)
+shown = shown.rename(
+    columns={"case": t("col_case"), "total": t("group_total")}
+    | {g: render.group_name(g) for g in count_columns if g != "total"}
+)
+st.dataframe(shown, hide_index=True)
+st.caption(t("overview_respondents_note", k=k, k_minus=k - 1, n=len(dataset.validated.data)))
+
+st.subheader(t("overview_missing"))
+missing = missing_by_part(dataset.validated.data, instrument, three_as_missing=three_as_missing)
+missing["part"] = missing["part"].map(lambda p: instrument.parts[p].get(lang()))
+st.dataframe(
+    missing.rename(
+        columns={
+            "part": t("overview_part"),
+            "items": t("overview_items"),
+            "answers_expected": t("overview_answers"),
+            "share_missing": t("overview_share_missing"),
+            "share_3": t("overview_share_3"),
+        }
+    ),
+    hide_index=True,
+    column_config={
+        t("overview_share_missing"): st.column_config.NumberColumn(format="percent"),
+        t("overview_share_3"): st.column_config.NumberColumn(format="percent"),
+    },
+)
+st.subheader(t("overview_reliability"))
+st.dataframe(render.reliability_for_display(data.reliability_table(dataset), codebook), hide_index=True)
+st.caption(t("overview_reliability_note"))
+
+st.subheader(t("overview_heatmap"))
+chart = figures.case_heatmap(scores.cases, codebook, lang(), k=k)
+st.plotly_chart(chart.figure, key="overview_heatmap")
+st.caption(chart.alt_text)
+with st.expander(t("overview_how_to_read")):
+    th = codebook.thresholds
+    st.markdown(
+        t(
+            "help_band",
+            strength=th.band_strength,
+            borderline=th.band_borderline,
+            strength_below=f"{th.band_strength - 0.01:.2f}",
+        )
+    )
+    st.markdown(t("help_quartile"))
+    st.markdown(t("help_hidden"))
+    st.markdown(t("help_three_as_missing"))

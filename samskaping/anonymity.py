@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-__all__ = ["hidden_label", "suppress"]
+__all__ = ["hidden_label", "mask_counts", "suppress"]
 
 
 def suppress(
@@ -65,3 +65,22 @@ def suppress(
 def hidden_label(n: int, k: int) -> str:
     """The text shown instead of a hidden statistic: ``hidden, n < k``."""
     return f"hidden, n < {k}" if n < k else "hidden"
+
+
+def mask_counts(
+    table: pd.DataFrame, columns: Sequence[str], *, k: int, shares: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Frequency table for display: counts between 1 and k − 1 become ``"< k"`` (methods.md §7).
+
+    ``shares`` maps a share column to the count column it was computed from; a share whose
+    count is masked is masked too, since the share would reveal the count.
+    """
+    out = table.copy().astype({c: "object" for c in columns})
+    small = {c: (table[c] > 0) & (table[c] < k) for c in columns}
+    for column in columns:
+        out.loc[small[column], column] = f"< {k}"
+    for share, count in (shares or {}).items():
+        if share in out and count in small:
+            out[share] = out[share].astype("object")
+            out.loc[small[count], share] = f"< {k}"
+    return out

@@ -47,7 +47,9 @@ def reliability(
     """One row per factor and barrier: the reliability statistic, its value and n.
 
     ``statistic`` is ``cronbach_alpha`` (three or more items), ``inter_item_r`` (two items) or
-    ``none`` (one item: not estimable). ``note`` explains a missing value or a small n.
+    ``none`` (one item: not estimable). ``note`` is a code: ``single_item``, ``not_estimable``
+    (too few complete answers or no variation) or ``unstable_small_n`` (alpha from fewer than
+    30 respondents), empty otherwise.
     """
     values = item_values(data, instrument, three_as_missing=three_as_missing)
     rows = []
@@ -61,7 +63,7 @@ def reliability(
         n = len(complete)
         note = ""
         if len(measure.items) == 1:
-            statistic, value, note = "none", np.nan, "single item: reliability not estimable"
+            statistic, value, note = "none", np.nan, "single_item"
         elif len(measure.items) == 2:
             statistic = "inter_item_r"
             a, b = complete.iloc[:, 0], complete.iloc[:, 1]
@@ -69,9 +71,9 @@ def reliability(
         else:
             statistic, value = "cronbach_alpha", cronbach_alpha(frame)
         if len(measure.items) > 1 and np.isnan(value):
-            note = "not estimable: too few complete answers or no variation"
+            note = "not_estimable"
         elif statistic == "cronbach_alpha" and n < _UNSTABLE_BELOW:
-            note = f"unstable below ~{_UNSTABLE_BELOW} respondents"
+            note = "unstable_small_n"
         rows.append(
             {"measure": measure.id, "family": measure.family, "items": " ".join(measure.item_ids),
              "statistic": statistic, "value": value, "n": n, "note": note}

@@ -13,13 +13,14 @@ import numpy as np
 import pandas as pd
 
 from samskaping.anonymity import suppress
-from samskaping.codebook import Codebook, Measure
+from samskaping.codebook import THRESHOLD_TOLERANCE, Codebook, Measure
 from samskaping.instrument import Instrument
 
 __all__ = [
     "SUMMARY_COLUMNS",
     "Scores",
     "barrier_cut_points",
+    "describe_columns",
     "item_values",
     "score_respondents",
     "score_survey",
@@ -33,14 +34,16 @@ SUMMARY_COLUMNS = ("n", "mean", "median", "min", "max", "band", "quartile", "hid
 class Scores:
     """Everything ``score`` produces for one data set.
 
-    ``respondents`` is respondent-level (researcher-only, methods.md §7); ``cases`` and
-    ``groups`` are long tables with anonymity already applied; ``cut_points`` holds the
-    barrier quartile cut points of the data set.
+    ``respondents`` is respondent-level (researcher-only, methods.md §7); ``cases``,
+    ``groups`` and ``sides`` (each case split by group) are long tables with anonymity
+    already applied, ``sides`` with secondary suppression within each case; ``cut_points``
+    holds the barrier quartile cut points of the data set.
     """
 
     respondents: pd.DataFrame
     cases: pd.DataFrame
     groups: pd.DataFrame
+    sides: pd.DataFrame
     cut_points: pd.DataFrame
     k: int
     three_as_missing: bool
@@ -169,26 +172,46 @@ def summarise(
         combination of an observed group and a measure appears, with n = 0 where nobody
         scored. min and max are given only where n ≥ max(k, ``min_max_n``).
     """
+    table = describe_columns(
+        respondent_scores, by, codebook.measure_ids, k=k, min_max_n=codebook.thresholds.min_max_n, within=within
+    )
     keys = [by] if isinstance(by, str) else list(by)
-    measure_ids = list(codebook.measure_ids)
-    known = respondent_scores.dropna(subset=keys)
-    long = known.melt(id_vars=keys, value_vars=measure_ids, var_name="measure", value_name="score")
-    long = long.dropna(subset=["score"])
-    stats = long.groupby([*keys, "measure"], sort=False)["score"].agg(["count", "mean", "median", "min", "max"])
-    observed = known[keys].drop_duplicates().sort_values(keys)
-    grid = observed.merge(pd.DataFrame({"measure": measure_ids}), how="cross")
-    table = grid.merge(stats.reset_index(), on=[*keys, "measure"], how="left")
-    table = table.rename(columns={"count": "n"})
-    table["n"] = table["n"].fillna(0).astype("int64")
-    min_max_n = max(k, codebook.thresholds.min_max_n)
-    table[["min", "max"]] = table[["min", "max"]].where(table["n"] >= min_max_n)
-    table = suppress(table, k=k, keys=keys, within=within, statistics=["mean", "median", "min", "max"])
     families = table["measure"].map({m.id: m.family for m in codebook.measures})
     is_banded = families.isin(["factor", "category"]) & ~table["hidden"]
     table["band"] = pd.Series(pd.NA, index=table.index, dtype="str")
     table.loc[is_banded, "band"] = table.loc[is_banded, "mean"].map(codebook.band)
     table["quartile"] = _quartiles(table, cut_points, families)
     return table[[*keys, "measure", *SUMMARY_COLUMNS]]
+
+
+def describe_columns(
+    frame: pd.DataFrame,
+    by: str | Sequence[str],
+    columns: Sequence[str],
+    *,
+    k: int,
+    min_max_n: int = 5,
+    within: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """n, mean, median and min–max of numeric ``columns`` per group, anonymity applied.
+
+    The long result has the ``by`` columns, ``measure`` (the column name), ``n``, ``mean``,
+    ``median``, ``min``, ``max`` and ``hidden``. Every observed group appears with every
+    column (n = 0 where nobody answered); min and max only where n ≥ max(k, ``min_max_n``);
+    cells with n < k are hidden (:func:`samskaping.anonymity.suppress`).
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    known = frame.dropna(subset=keys)
+    long = known.melt(id_vars=keys, value_vars=list(columns), var_name="measure", value_name="score")
+    long = long.dropna(subset=["score"])
+    stats = long.groupby([*keys, "measure"], sort=False)["score"].agg(["count", "mean", "median", "min", "max"])
+    observed = known[keys].drop_duplicates().sort_values(keys)
+    grid = observed.merge(pd.DataFrame({"measure": list(columns)}), how="cross")
+    table = grid.merge(stats.reset_index(), on=[*keys, "measure"], how="left")
+    table = table.rename(columns={"count": "n"})
+    table["n"] = table["n"].fillna(0).astype("int64")
+    table[["min", "max"]] = table[["min", "max"]].where(table["n"] >= max(k, min_max_n))
+    return suppress(table, k=k, keys=keys, within=within, statistics=["mean", "median", "min", "max"])
 
 
 def _quartiles(table: pd.DataFrame, cut_points: pd.DataFrame, families: pd.Series) -> pd.Series:
@@ -199,7 +222,8 @@ def _quartiles(table: pd.DataFrame, cut_points: pd.DataFrame, families: pd.Serie
     if rows.any():
         lower = cuts.reindex(table.loc[rows, "measure"]).to_numpy()
         means = table.loc[rows, "mean"].to_numpy()[:, None]
-        quartile.loc[rows] = 1 + (means > lower).sum(axis=1)
+        # A mean on a cut point in arithmetic may sit one ulp above it in floating point.
+        quartile.loc[rows] = 1 + (means > lower + THRESHOLD_TOLERANCE).sum(axis=1)
     return quartile
 
 
@@ -226,6 +250,8 @@ def score_survey(
         # group tables get primary suppression only, and no all-respondent total is published.
         cases=summarise(respondents, codebook, "case", k=k, cut_points=cuts),
         groups=summarise(respondents, codebook, "group", k=k, cut_points=cuts),
+        # A case's total is shown, so one hidden side would follow by subtraction (§7).
+        sides=summarise(respondents, codebook, ["case", "group"], k=k, cut_points=cuts, within=["case"]),
         cut_points=cuts,
         k=k,
         three_as_missing=three_as_missing,

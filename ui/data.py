@@ -1,18 +1,32 @@
-"""Cached wrappers around the domain package, and the data set in use."""
+"""Cached wrappers around the domain package, and the data set and codebook in use."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
-from samskaping.codebook import Codebook, load_codebook
+from samskaping.codebook import Codebook, load_codebook, parse_codebook
+from samskaping.errors import SamskapingError
 from samskaping.importing import read_table
 from samskaping.instrument import DATA_DIR, Instrument, load_instrument
+from samskaping.reliability import reliability
 from samskaping.scoring import Scores, score_survey
 from samskaping.validation import Validated, validate_canonical
+from ui import state
 
 DEMO_FILES = {"demo": DATA_DIR / "demo_survey.xlsx", "demo_large": DATA_DIR / "demo_survey_large.xlsx"}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The data set in use: its cache key, display name, validated data and whether it is synthetic."""
+
+    key: str
+    name: str
+    validated: Validated
+    synthetic: bool
 
 
 @st.cache_resource
@@ -22,24 +36,79 @@ def instrument() -> Instrument:
 
 
 @st.cache_resource
-def default_codebook() -> Codebook:
-    """The bundled codebook, loaded and checked once per process."""
+def _bundled_codebook() -> Codebook:
     return load_codebook(instrument=instrument())
 
 
 @st.cache_data(show_spinner=False)
-def load_file(name: str, content: bytes) -> Validated:
-    """Read and validate a canonical survey file given as bytes."""
+def _edited_codebook(text: str) -> Codebook:
+    return parse_codebook(text, instrument(), source="codebook.yaml")
+
+
+def codebook() -> Codebook:
+    """The codebook in use: the researcher's edited one if set, else the bundled one."""
+    text = st.session_state.get(state.CODEBOOK_YAML)
+    if text:
+        try:
+            return _edited_codebook(text)
+        except SamskapingError:
+            st.session_state[state.CODEBOOK_YAML] = None
+    return _bundled_codebook()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _validate_bytes(name: str, content: bytes) -> Validated:
     return validate_canonical(read_table(Path(name), content), instrument())
 
 
-def load_demo(which: str) -> Validated:
-    """One of the bundled synthetic demo surveys."""
-    path = DEMO_FILES[which]
-    return load_file(path.name, path.read_bytes())
+def current_dataset() -> Dataset | None:
+    """The data set chosen in the sidebar; None (after showing why) when an upload is unusable."""
+    choice = st.session_state.get(state.DATASET, state.DEFAULTS[state.DATASET])
+    if choice in DEMO_FILES:
+        path = DEMO_FILES[choice]
+        return Dataset(choice, path.name, _validate_bytes(path.name, path.read_bytes()), synthetic=True)
+    upload = st.session_state.get(state.UPLOAD)
+    if upload is None:
+        return None
+    content = upload.getvalue()
+    try:
+        validated = _validate_bytes(upload.name, content)
+    except SamskapingError as exc:
+        from ui.text import t
+
+        st.error(t("upload_failed", problem=str(exc)))
+        return None
+    return Dataset(f"upload:{upload.name}:{hash(content)}", upload.name, validated, synthetic=False)
 
 
-@st.cache_data(show_spinner=False)
-def scores(_validated: Validated, key: str, k: int, three_as_missing: bool) -> Scores:
-    """Score a data set; ``key`` identifies the data set for the cache."""
-    return score_survey(_validated.data, instrument(), default_codebook(), k=k, three_as_missing=three_as_missing)
+def settings() -> tuple[int, bool]:
+    """The anonymity threshold k and the *treat 3 as missing* switch from the sidebar."""
+    return (
+        int(st.session_state.get(state.K, state.DEFAULTS[state.K])),
+        bool(st.session_state.get(state.THREE_AS_MISSING, False)),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _scores(_validated: Validated, _codebook: Codebook, key: str, k: int, three_as_missing: bool) -> Scores:
+    return score_survey(_validated.data, instrument(), _codebook, k=k, three_as_missing=three_as_missing)
+
+
+def scores(dataset: Dataset) -> Scores:
+    """Scores of the data set with the sidebar's k and *treat 3 as missing*, cached."""
+    k, three = settings()
+    cb = codebook()
+    key = f"{dataset.key}|{hash(st.session_state.get(state.CODEBOOK_YAML) or '')}"
+    return _scores(dataset.validated, cb, key, k, three)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _reliability(_validated: Validated, _codebook: Codebook, key: str, three_as_missing: bool):
+    return reliability(_validated.data, instrument(), _codebook, three_as_missing=three_as_missing)
+
+
+def reliability_table(dataset: Dataset):
+    """Reliability per factor and barrier of the data set in use, cached."""
+    _, three = settings()
+    key = f"{dataset.key}|{hash(st.session_state.get(state.CODEBOOK_YAML) or '')}"
+    return _reliability(dataset.validated, codebook(), key, three)

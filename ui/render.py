@@ -1,0 +1,81 @@
+"""Renderers the pages share: summary tables with hidden cells, counts, validation reports."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from samskaping.anonymity import mask_counts
+from samskaping.codebook import Codebook
+from samskaping.profiles import format_number
+from samskaping.validation import ValidationReport
+from ui.text import lang, t
+
+BAND_ICONS = {"strength": "▲", "borderline": "●", "concern": "▼"}
+
+
+def measure_name(codebook: Codebook, measure_id: str) -> str:
+    """The measure's name in the chosen language."""
+    return codebook.measure(measure_id).name.get(lang())
+
+
+def band_label(band: object) -> str:
+    """A band as icon + word, so colour is never the only carrier of meaning."""
+    if not isinstance(band, str) or band not in BAND_ICONS:
+        return ""
+    return f"{BAND_ICONS[band]} {t(f'band_{band}')}"
+
+
+def summary_for_display(table: pd.DataFrame, codebook: Codebook, k: int, keys: list[str]) -> pd.DataFrame:
+    """A long summary table as text for display: hidden cells say "hidden, n < k", bands are labelled."""
+    language = lang()
+    scales = {m.id: m.scale for m in codebook.measures}
+    out = pd.DataFrame({key: table[key] for key in keys})
+    out[t("col_measure")] = table["measure"].map(lambda m: measure_name(codebook, m))
+    out[t("col_n")] = table["n"]
+    hidden_text = t("hidden_cell", k=k)
+    for column in ("mean", "median", "min", "max"):
+        formatted = [
+            hidden_text if hidden and column == "mean" else ("" if hidden else format_number(v, scales[m], language))
+            for v, m, hidden in zip(table[column], table["measure"], table["hidden"], strict=True)
+        ]
+        out[t(f"col_{column}")] = formatted
+    out[t("col_band")] = table["band"].map(band_label)
+    out[t("col_quartile")] = table["quartile"].map(lambda q: t("quartile_label", q=int(q)) if pd.notna(q) else "")
+    empty = [c for c in (t("col_band"), t("col_quartile"), t("col_min"), t("col_max")) if out[c].eq("").all()]
+    return out.drop(columns=empty)
+
+
+def reliability_for_display(table: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """The reliability table with measure names, statistic names and notes in the chosen language."""
+    language = lang()
+    return pd.DataFrame(
+        {
+            t("col_measure"): [codebook.measure(m).name.get(language) for m in table["measure"]],
+            t("overview_items"): table["items"],
+            t("overview_statistic"): [t(f"reliability_{s}") for s in table["statistic"]],
+            t("overview_value"): ["–" if pd.isna(v) else format_number(v, "likert5", language) for v in table["value"]],
+            t("col_n"): table["n"],
+            t("overview_note"): [t(f"reliability_note_{c}") if c else "" for c in table["note"]],
+        }
+    )
+
+
+def counts_for_display(table: pd.DataFrame, count_columns: list[str], k: int) -> pd.DataFrame:
+    """A frequency table with counts from 1 to k − 1 shown as "< k" (methods.md §7)."""
+    return mask_counts(table, count_columns, k=k).astype({c: "str" for c in count_columns})
+
+
+def group_name(group: str) -> str:
+    """A respondent group in the chosen language."""
+    key = f"group_{group}"
+    text = t(key)
+    return group if text == key else text
+
+
+def validation_report(report: ValidationReport) -> None:
+    """The validation report of the data set in use, when it has any issue (researcher-only)."""
+    if report.issues.empty:
+        return
+    with st.expander(t("validation_issues", summary=report.summary())):
+        st.dataframe(report.issues, hide_index=True, width="stretch")
