@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import data, state
 from ui.text import LANGUAGES, t
 
 
 def _sidebar() -> None:
-    for key, value in state.DEFAULTS.items():
-        st.session_state.setdefault(key, value)
+    # Re-assigning each value turns widget state into session state, which Streamlit keeps when
+    # the page changes; otherwise k could fall back to the widget's minimum (1) and reveal cells.
+    defaults = {**state.DEFAULTS, state.K: data.codebook().thresholds.k}
+    for key, value in defaults.items():
+        st.session_state[key] = st.session_state.get(key, value)
     with st.sidebar:
         st.selectbox(t("sidebar_language"), list(LANGUAGES), key=state.LANG, format_func=LANGUAGES.get)
         # Labels are resolved now: a format_func reading the session later would see no language.

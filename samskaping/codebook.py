@@ -29,6 +29,9 @@ __all__ = [
 # Measure families, in output order.
 FAMILIES = ("factor", "category", "barrier", "subindex", "thickness")
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+# A mean that is exactly on a threshold in arithmetic (e.g. (13/3 + 5 + 8/3) / 3 = 4) can come out
+# one unit in the last place below it in floating point; thresholds are compared with this slack.
+THRESHOLD_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,9 +116,9 @@ class Codebook:
         """The Wilder band of a 1–5 mean: ``strength``, ``borderline`` or ``concern``."""
         if mean is None or (isinstance(mean, float) and math.isnan(mean)):
             return None
-        if mean >= self.thresholds.band_strength:
+        if mean >= self.thresholds.band_strength - THRESHOLD_TOLERANCE:
             return "strength"
-        if mean >= self.thresholds.band_borderline:
+        if mean >= self.thresholds.band_borderline - THRESHOLD_TOLERANCE:
             return "borderline"
         return "concern"
 
@@ -174,15 +177,23 @@ def _build(reader: YamlReader, data: dict[str, Any], instrument: Instrument, sou
             checker.require_scale(items, f_key, "likert5 (1–5)", maximum=5)
             factors.append(
                 Measure(
-                    id=f_id, family="factor", name=reader.text(f_spec.get("name"), f"{f_key}.name"),
-                    scale="likert5", items=items, parent=c_id, judgement=f_spec.get("judgement"),
+                    id=f_id,
+                    family="factor",
+                    name=reader.text(f_spec.get("name"), f"{f_key}.name"),
+                    scale="likert5",
+                    items=items,
+                    parent=c_id,
+                    judgement=f_spec.get("judgement"),
                 )
             )
             members.append(f_id)
         categories.append(
             Measure(
-                id=c_id, family="category", name=reader.text(c_spec.get("name"), f"{c_key}.name"),
-                scale="likert5", components=tuple(members),
+                id=c_id,
+                family="category",
+                name=reader.text(c_spec.get("name"), f"{c_key}.name"),
+                scale="likert5",
+                components=tuple(members),
             )
         )
     barriers: list[Measure] = []
@@ -195,8 +206,12 @@ def _build(reader: YamlReader, data: dict[str, Any], instrument: Instrument, sou
         description = b_spec.get("description")
         barriers.append(
             Measure(
-                id=b_id, family="barrier", name=reader.text(b_spec.get("name"), f"{b_key}.name"),
-                scale="score100", items=items, judgement=b_spec.get("judgement"),
+                id=b_id,
+                family="barrier",
+                name=reader.text(b_spec.get("name"), f"{b_key}.name"),
+                scale="score100",
+                items=items,
+                judgement=b_spec.get("judgement"),
                 description=reader.text(description, f"{b_key}.description") if description else None,
             )
         )
@@ -204,9 +219,11 @@ def _build(reader: YamlReader, data: dict[str, Any], instrument: Instrument, sou
     subindices = checker.subindices(reader.get(continuum, "subindices", "continuum", list))
     thickness_spec = reader.get(continuum, "thickness", "continuum", dict)
     thickness = Measure(
-        id="thickness", family="thickness",
+        id="thickness",
+        family="thickness",
         name=reader.text(thickness_spec.get("name"), "continuum.thickness.name"),
-        scale="index100", components=tuple(s.id for s in subindices),
+        scale="index100",
+        components=tuple(s.id for s in subindices),
     )
     checker.claim_id("thickness", "continuum.thickness")
     leadership = []
@@ -272,7 +289,9 @@ class _Checker:
             self.known_item(ref.item, entry_key)
             kind = self.instrument.format_of(ref.item).kind
             if kind not in allowed:
-                raise self.reader.fail(entry_key, f"item '{ref.item}' is a {kind} item; a {group} needs {' or '.join(allowed)} items")
+                raise self.reader.fail(
+                    entry_key, f"item '{ref.item}' is a {kind} item; a {group} needs {' or '.join(allowed)} items"
+                )
             owner = self.item_owner.get((group, ref.item))
             if owner is not None:
                 raise self.reader.fail(entry_key, f"item '{ref.item}' is already in {group} {owner}")
@@ -306,16 +325,26 @@ class _Checker:
                 if fmt.kind == "choice":
                     missing = sorted(set(fmt.labels) - set(option_scores))
                     if missing:
-                        raise reader.fail(f"{key}.option_scores", f"choice item '{ref.item}' needs a score for option(s) {missing}")
+                        raise reader.fail(
+                            f"{key}.option_scores", f"choice item '{ref.item}' needs a score for option(s) {missing}"
+                        )
                 elif fmt.maximum != 5:
-                    raise reader.fail(f"{key}.items", f"item '{ref.item}' has format {fmt.id}; a sub-index takes likert5 or choice items")
+                    raise reader.fail(
+                        f"{key}.items",
+                        f"item '{ref.item}' has format {fmt.id}; a sub-index takes likert5 or choice items",
+                    )
             weight = reader.get(spec, "weight", key, (int, float))
             if weight < 0:
                 raise reader.fail(f"{key}.weight", f"must not be negative, got {weight}")
             result.append(
                 Measure(
-                    id=measure_id, family="subindex", name=reader.text(spec.get("name"), f"{key}.name"),
-                    scale="index100", items=items, weight=float(weight), option_scores=option_scores,
+                    id=measure_id,
+                    family="subindex",
+                    name=reader.text(spec.get("name"), f"{key}.name"),
+                    scale="index100",
+                    items=items,
+                    weight=float(weight),
+                    option_scores=option_scores,
                     judgement=spec.get("judgement"),
                 )
             )
@@ -337,7 +366,9 @@ class _Checker:
             values[name] = reader.get(spec, name, "thresholds", kind)
         unknown = sorted(set(spec) - set(Thresholds.__dataclass_fields__))
         if unknown:
-            raise reader.fail(f"thresholds.{unknown[0]}", f"unknown threshold (known: {', '.join(Thresholds.__dataclass_fields__)})")
+            raise reader.fail(
+                f"thresholds.{unknown[0]}", f"unknown threshold (known: {', '.join(Thresholds.__dataclass_fields__)})"
+            )
         thresholds = Thresholds(**{**{n: getattr(defaults, n) for n in Thresholds.__dataclass_fields__}, **values})
         if thresholds.band_borderline >= thresholds.band_strength:
             raise reader.fail("thresholds.band_borderline", "must be below band_strength")
