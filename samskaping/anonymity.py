@@ -35,9 +35,10 @@ def suppress(
         The columns blanked in a hidden cell.
     within : list of str, optional
         Secondary suppression: the cells of one total (e.g. the sides of one case, ``["case"]``,
-        or all groups of the data set, ``[]``) whose total is shown elsewhere. When exactly one
-        cell of such a total is hidden, the hidden value would follow by subtraction, so the
-        smallest other cell is hidden too. ``None``: no secondary suppression.
+        or all groups of the data set, ``[]``) whose total is shown elsewhere. The hidden cells
+        of a total could be recovered together by subtraction, so more cells (the smallest
+        first) are hidden until at least two are hidden and they hold at least k respondents
+        between them, or all are hidden. ``None``: no secondary suppression.
 
     Returns
     -------
@@ -48,18 +49,29 @@ def suppress(
     primary = out["n"] < k
     hidden = primary
     if within is not None:
-        groups = [*within, "measure"]
-        revealing = primary & (out["n"] > 0)
-        n_revealing = revealing.groupby([out[c] for c in groups]).transform("sum")
-        visible_n = out["n"].where(~primary)
-        smallest = visible_n.groupby([out[c] for c in groups]).transform("min")
-        candidate = ~primary & (out["n"] == smallest) & (n_revealing == 1)
-        first = candidate & (candidate.groupby([out[c] for c in groups]).cumsum() == 1)
-        hidden = primary | first
+        hidden = primary | _secondary(out, primary, [*within, "measure"], k)
     out["hidden"] = hidden.astype(bool)
     for column in statistics:
         out[column] = out[column].where(~out["hidden"])
     return out
+
+
+def _secondary(table: pd.DataFrame, primary: pd.Series, groups: list[str], k: int) -> pd.Series:
+    """Cells to hide besides the primary ones so that no total reveals a group under k."""
+    keys = [table[c] for c in groups]
+    revealing = primary & (table["n"] > 0)
+    hidden_count = revealing.groupby(keys).transform("sum")
+    hidden_n = table["n"].where(revealing, 0).groupby(keys).transform("sum")
+    # Rank the shown cells of each total from the smallest n up; a cell must be hidden when the
+    # cells hidden before it (primary ones and smaller shown ones) do not yet protect the total.
+    order = table.assign(_visible_n=table["n"].where(~primary)).sort_values("_visible_n", kind="stable")
+    visible = ~primary.loc[order.index]
+    sorted_keys = [order[c] for c in groups]
+    before_n = order["_visible_n"].where(visible, 0).groupby(sorted_keys).cumsum() - order["_visible_n"].fillna(0)
+    before_count = visible.astype(int).groupby(sorted_keys).cumsum() - 1
+    protected = (hidden_count.loc[order.index] + before_count >= 2) & (hidden_n.loc[order.index] + before_n >= k)
+    extra = visible & (hidden_count.loc[order.index] > 0) & ~protected
+    return extra.reindex(table.index, fill_value=False)
 
 
 def hidden_label(n: int, k: int) -> str:

@@ -323,6 +323,11 @@ class _Checker:
             for ref in items:
                 fmt = self.instrument.format_of(ref.item)
                 if fmt.kind == "choice":
+                    if ref.reverse:
+                        # Option scores already say which way a choice item points.
+                        raise reader.fail(
+                            f"{key}.items", f"choice item '{ref.item}' cannot be 'down'; reverse its option_scores"
+                        )
                     missing = sorted(set(fmt.labels) - set(option_scores))
                     if missing:
                         raise reader.fail(

@@ -83,7 +83,10 @@ def _read_csv(content: bytes, name: str) -> pd.DataFrame:
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     try:
-        return pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
+        # Blank lines are kept (validation reports them), so every row keeps its file row number.
+        return pd.read_csv(
+            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, skip_blank_lines=False
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataFileError(f"{name}: not a readable CSV table ({str(exc).splitlines()[0]})") from None
 

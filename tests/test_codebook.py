@@ -252,6 +252,10 @@ def _choice_without_scores(d):
     del _subindex(d, 2)["option_scores"]
 
 
+def _choice_reversed(d):
+    _subindex(d, 2)["items"][0]["direction"] = "down"
+
+
 def _borderline_not_below_strength(d):
     d["thresholds"]["band_borderline"] = 4.0
 
@@ -298,6 +302,9 @@ MALFORMED = [
                  "item 'q69' has format likert5", id="barrier-with-likert-item"),
     pytest.param(_dumped(_choice_without_scores), "continuum.subindices[2] (durability).option_scores",
                  "choice item 'q04' needs a score", id="choice-without-option-scores"),
+    # Option scores already give a choice item's direction (codebook.md: a = 100 … d = 0).
+    pytest.param(_dumped(_choice_reversed), "continuum.subindices[2] (durability).items",
+                 "choice item 'q04' cannot be 'down'", id="choice-item-reversed"),
     pytest.param(_dumped(_borderline_not_below_strength), "thresholds.band_borderline", "must be below band_strength",
                  id="borderline-not-below-strength"),
     pytest.param(_dumped(_k_zero), "thresholds.k", "must be at least 1", id="k-zero"),

@@ -228,11 +228,6 @@ def test_unusable_files_raise(tmp_path: Path, instrument: Instrument, columns: l
     assert str(caught.value).startswith("unusable.csv: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="importing.read_csv uses pandas' skip_blank_lines=True: an empty line vanishes and every later "
-    "row is reported one row too early (bug in samskaping/importing.py, outside this test's remit)",
-)
 def test_empty_line_keeps_file_row_numbers(tmp_path: Path, instrument: Instrument) -> None:
     path = tmp_path / "gap.csv"
     # row 1 header, row 2 R1, row 3 empty line, row 4 R2 with an out-of-range answer
@@ -240,3 +235,5 @@ def test_empty_line_keeps_file_row_numbers(tmp_path: Path, instrument: Instrumen
     issues = validate_canonical(read_table(path), instrument).report.issues
     rows = issues.loc[issues["code"] == "out_of_range", "row"].tolist()
     assert rows == [4]
+    # The empty line itself is reported and left out, not lost silently.
+    assert issues.loc[issues["code"] == "blank_row", "row"].tolist() == [3]
