@@ -6,11 +6,14 @@ CSV: UTF-8 with BOM (Norwegian Excel opens it correctly), comma, dot decimal, fu
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["write_csv"]
+from samskaping.instrument import Instrument
+
+__all__ = ["template_workbook", "write_csv"]
 
 
 def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:
@@ -27,3 +30,46 @@ def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:
             out[column] = out[column].map({True: "true", False: "false"})
     out.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
     return path
+
+
+def template_workbook(instrument: Instrument, lang: str = "en") -> bytes:
+    """A blank canonical workbook for answers entered by hand, as xlsx bytes.
+
+    Sheet 1 ("Survey") has the canonical header (``respondent_id``, ``case``, ``group``,
+    ``q01`` … ``q82``, ``q02_other``) and no rows; sheet 2 ("Items") gives each column's
+    wording and allowed values in ``lang`` (en or nb).
+    """
+    columns = ["respondent_id", "case", "group", *instrument.item_ids, "q02_other"]
+    rows = [
+        {"column": "respondent_id", "question": _TEMPLATE_TEXT[lang]["respondent_id"], "allowed": ""},
+        {"column": "case", "question": _TEMPLATE_TEXT[lang]["case"], "allowed": ""},
+        {"column": "group", "question": _TEMPLATE_TEXT[lang]["group"],
+         "allowed": "municipality, social_enterprise, other"},
+    ]
+    for item in instrument.items:
+        fmt = instrument.formats[item.format]
+        if fmt.kind == "choice":
+            allowed = "; ".join(f"{code} = {label.get(lang)}" for code, label in fmt.labels.items())
+        elif fmt.kind == "scale":
+            named = "; ".join(f"{code} = {label.get(lang)}" for code, label in fmt.labels.items())
+            allowed = f"{fmt.minimum:g}–{fmt.maximum:g} ({named}); {_TEMPLATE_TEXT[lang]['blank']}"
+        else:
+            allowed = _TEMPLATE_TEXT[lang]["free_text"]
+        rows.append({"column": item.id, "question": item.text.get(lang), "allowed": allowed})
+    rows.append({"column": "q02_other", "question": _TEMPLATE_TEXT[lang]["q02_other"], "allowed": ""})
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        pd.DataFrame(columns=columns).to_excel(writer, sheet_name="Survey", index=False)
+        pd.DataFrame(rows).to_excel(writer, sheet_name="Items", index=False)
+        writer.sheets["Survey"].freeze_panes = "A2"
+    return buffer.getvalue()
+
+
+_TEMPLATE_TEXT = {
+    "en": {"respondent_id": "Any unique id per respondent (no names)", "case": "The case (collaboration) name",
+           "group": "The respondent's side", "blank": "blank = missing", "free_text": "free text",
+           "q02_other": "Text of Q2's 'other' answer"},
+    "nb": {"respondent_id": "En unik id per respondent (ikke navn)", "case": "Navnet på caset (samarbeidet)",
+           "group": "Respondentens side", "blank": "blankt = mangler", "free_text": "fritekst",
+           "q02_other": "Teksten i svaret «Andre» på spørsmål 2"},
+}  # fmt: skip
