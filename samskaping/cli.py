@@ -15,11 +15,11 @@ from samskaping import __version__
 from samskaping.codebook import load_codebook
 from samskaping.errors import SamskapingError
 from samskaping.export import write_csv
-from samskaping.importing import read_table
 from samskaping.instrument import load_instrument
+from samskaping.loading import Loaded, load_survey
+from samskaping.mapping import mapping_from_yaml, mapping_to_yaml, unmapped_items
 from samskaping.reliability import reliability
 from samskaping.scoring import score_survey
-from samskaping.validation import validate_canonical
 
 __all__ = ["main"]
 
@@ -55,19 +55,54 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _input_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", type=Path, help="survey file (xlsx, xlsm, xls, ods, csv, tsv, txt, sav)")
+    parser.add_argument("--mapping", type=Path, help="column mapping YAML (default: canonical names, else proposed)")
+    parser.add_argument("--sheet", help="the workbook sheet to read (default: the one that looks like data)")
+
+
+def _load(args: argparse.Namespace) -> Loaded:
+    instrument = load_instrument()
+    mapping = None
+    if args.mapping is not None:
+        try:
+            text = args.mapping.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise SamskapingError(f"{args.mapping.name}: cannot be read ({exc.strerror or exc})") from None
+        mapping = mapping_from_yaml(text, source=args.mapping.name)
+    loaded = load_survey(args.input, instrument, mapping=mapping, sheet=args.sheet)
+    if loaded.automatic:
+        missing = len(unmapped_items(loaded.mapping, instrument))
+        print(
+            f"Note: columns were matched automatically ({len(instrument.item_ids) - missing} of "
+            f"{len(instrument.item_ids)} items mapped); review them, or give --mapping.",
+            file=sys.stderr,
+        )
+    return loaded
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with its sub-commands."""
     parser = _ArgumentParser(prog="python -m samskaping", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"samskaping {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_ArgumentParser)
 
-    score = commands.add_parser("score", help="score a survey in canonical form")
-    score.add_argument("input", type=Path, help="survey file (csv, xlsx, …) in canonical form")
+    validate = commands.add_parser("validate", help="read, map and check a survey export; report every problem")
+    _input_arguments(validate)
+    validate.add_argument("--report", type=Path, help="write the validation report (researcher-only) as CSV")
+    validate.add_argument("--save-mapping", type=Path, metavar="FILE", help="save the mapping used as YAML")
+
+    score = commands.add_parser("score", help="score a survey (canonical form, or any export with --mapping)")
+    _input_arguments(score)
     score.add_argument("--out", type=Path, required=True, help="directory for the result files")
     score.add_argument("--codebook", type=Path, help="codebook YAML (default: the bundled one)")
     score.add_argument("--three-as-missing", action="store_true", help="treat 3 on 1–5 items as missing")
-    score.add_argument("--min-group-size", type=_positive_int, metavar="K",
-                       help="anonymity threshold k: hide cells from fewer than K respondents (default: codebook, 3)")
+    score.add_argument(
+        "--min-group-size",
+        type=_positive_int,
+        metavar="K",
+        help="anonymity threshold k: hide cells from fewer than K respondents (default: codebook, 3)",
+    )
 
     demo = commands.add_parser("demo", help="write a synthetic demo survey in canonical form")
     demo.add_argument("--out", type=Path, required=True, help="xlsx file to write")
@@ -83,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "score":
             return _score(args)
+        if args.command == "validate":
+            return _validate(args)
         return _demo(args)
     except SamskapingError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -95,10 +132,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
 
 
+def _validate(args: argparse.Namespace) -> int:
+    loaded = _load(args)
+    raw, report = loaded.raw, loaded.validated.report
+    facts = [f"{raw.source}: {len(loaded.validated.data)} respondents, {raw.frame.shape[1]} columns"]
+    if raw.sheet:
+        facts.append(f"sheet '{raw.sheet}'")
+    if raw.encoding:
+        facts.append(f"{raw.encoding}, delimiter {raw.delimiter!r}")
+    facts.append(f"{raw.header_rows} header row(s)")
+    print("; ".join(facts))
+    codes = report.issues["code"].tolist()
+    print(
+        f"Mapped {len(loaded.mapping.columns)} columns; {codes.count('identifying_column')} identifying and "
+        f"{codes.count('metadata_column')} metadata columns set aside; {loaded.validated.data['case'].nunique()} cases."
+    )
+    counts = report.counts()
+    for record in counts.itertuples(index=False):
+        print(f"  {record.severity:<8} {record.code:<24} {record.count} cell(s)")
+    if args.report:
+        write_csv(report.issues, args.report)
+        print(f"Validation report (researcher-only) -> {args.report}")
+    if args.save_mapping:
+        args.save_mapping.parent.mkdir(parents=True, exist_ok=True)
+        args.save_mapping.write_text(mapping_to_yaml(loaded.mapping), encoding="utf-8")
+        print(f"Mapping -> {args.save_mapping}")
+    if not report.ok:
+        print(f"The data had errors ({report.summary()}).", file=sys.stderr)
+        return EXIT_DATA_ERRORS
+    return EXIT_OK
+
+
 def _score(args: argparse.Namespace) -> int:
     instrument = load_instrument()
     codebook = load_codebook(args.codebook, instrument)
-    validated = validate_canonical(read_table(args.input), instrument)
+    validated = _load(args).validated
     scores = score_survey(
         validated.data, instrument, codebook, k=args.min_group_size, three_as_missing=args.three_as_missing
     )
@@ -111,8 +179,10 @@ def _score(args: argparse.Namespace) -> int:
     write_csv(scores.groups, out / "groups.csv")
     write_csv(scores.respondents, out / "respondents.csv")
     write_csv(scores.cut_points, out / "barrier_cut_points.csv")
-    write_csv(reliability(validated.data, instrument, codebook, three_as_missing=args.three_as_missing),
-              out / "reliability.csv")
+    write_csv(
+        reliability(validated.data, instrument, codebook, three_as_missing=args.three_as_missing),
+        out / "reliability.csv",
+    )
     write_csv(validated.report.issues, out / "validation_report.csv")
     (out / "README.txt").write_text(
         _OUTPUT_README.format(version=__version__, source=args.input.name, k=scores.k, three=scores.three_as_missing),
@@ -149,6 +219,8 @@ def _demo(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_demo_xlsx(survey, args.out)
-    print(f"Wrote a synthetic demo survey: {args.respondents} respondents in {args.cases} cases "
-          f"(seed {args.seed}) -> {args.out}")
+    print(
+        f"Wrote a synthetic demo survey: {args.respondents} respondents in {args.cases} cases "
+        f"(seed {args.seed}) -> {args.out}"
+    )
     return EXIT_OK

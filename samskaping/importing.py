@@ -1,111 +1,422 @@
-"""Reading survey files into a raw table of text cells.
+"""Reading survey exports into a raw table of text cells.
 
-Only the canonical layout (one header row, one row per respondent) is read here; every cell
-is kept as text exactly as in the file, so validation can report raw values and nothing is
-converted silently.
+Any export the researchers meet is read: csv/tsv/txt in UTF-8, UTF-8 with BOM, UTF-16 or
+Windows-1252 with ``,`` ``;`` or tab; xlsx/xlsm/xls/ods workbooks with several (also hidden)
+sheets; SPSS ``.sav`` with value labels; one to three header rows (Qualtrics, SurveyMonkey)
+and title rows above the header. Every cell is kept as text exactly as in the file, so
+validation can report raw values and nothing is converted silently. What was detected
+(encoding, delimiter, sheet, header rows, metadata and identifying columns) is recorded on the
+table. Bad files raise :class:`~samskaping.errors.DataFileError` with a one-line message.
 """
 
 from __future__ import annotations
 
+import csv
 import io
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from dataclasses import replace as _with
 from pathlib import Path
 
 import pandas as pd
 
 from samskaping.errors import DataFileError
+from samskaping.sniffing import (
+    GENERIC_OPTIONS,
+    MAX_LEADING_ROWS,
+    TEXT_SUFFIXES,
+    WORKBOOK_SUFFIXES,
+    FileKind,
+    HeaderLayout,
+    cell_text,
+    decode_text,
+    find_header,
+    looks_like_workbook,
+    read_records,
+    read_workbook,
+    sniff_delimiter,
+    text_kind,
+)
 
-__all__ = ["RawTable", "read_table"]
+__all__ = ["FileKind", "RawTable", "detect_file", "read_table"]
 
-CSV_SUFFIXES = (".csv", ".txt", ".tsv")
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+SPSS_SUFFIXES = (".sav", ".zsav")
+_COMPANION_MESSAGES = {
+    FileKind.SURVEYXACT_LABELS: "a SurveyXact label file (value labels)",
+    FileKind.SURVEYXACT_STRUCTURE: "a SurveyXact structure file (variables and question texts)",
+    FileKind.NETTSKJEMA_CODEBOOK: "a Nettskjema codebook (question and option labels)",
+}
+# Header texts reduced by _key (lower case, letters and digits only) that mark columns.
+# fmt: off
+_IDENTIFYING = frozenset({
+    "email", "epost", "emailaddress", "epostadresse", "recipientemail", "name", "navn", "fullname", "firstname",
+    "lastname", "fornavn", "etternavn", "recipientfirstname", "recipientlastname", "forn", "ettern", "ipaddress",
+    "ipaddr", "ip", "locationlatitude", "locationlongitude", "latitude", "longitude", "externalreference",
+    "externaldatareference", "phone", "phonenumber", "telephone", "mobile", "telefon", "telefonnummer", "mobil",
+    "mobilnummer", "address", "adresse", "birthday", "dateofbirth", "bursdag", "fødselsdato", "token",
+})
+_METADATA = frozenset({
+    "startdate", "enddate", "status", "statustext", "progress", "duration", "durationinseconds", "finished",
+    "recordeddate", "responseid", "responseset", "distributionchannel", "userlanguage", "locationaccuracy",
+    "created", "modified", "answertimems", "submissionid", "timestamp", "tidsmerke", "tidsstempel", "starttime",
+    "completiontime", "lastmodifiedtime", "totalpoints", "id", "respondentid", "respondent", "collectorid",
+    "submitdate", "lastpage", "startlanguage", "seed", "datestamp", "refurl", "interviewtime", "datesubmitted",
+    "datestarted", "datelastaction", "totaltime", "nr", "opprettet", "endret", "sistendret", "svartid",
+})
+# fmt: on
+_METADATA_PATTERN = re.compile(r"(stato\d+|customdata\d*|grouptime.*|questiontime.*)")
 
 
 @dataclass(frozen=True, slots=True)
 class RawTable:
     """A table as read from a file: every cell as text, blank cells as ``""``.
 
-    ``first_data_row`` is the file row number (1-based, as a spreadsheet shows it) of the
-    frame's first row, so a report can point at the row the researcher sees.
+    ``first_data_row`` is the file row number of the frame's first row: the 1-based row as a
+    spreadsheet shows it (header and title rows counted), for text files the record number (a
+    quoted cell with line breaks is one record), for SPSS files the case number. ``headers``
+    holds each column's text in every header row (for SPSS: variable name and label);
+    ``roles`` marks columns as ``"metadata"`` or ``"identifying"``; ``value_labels`` maps codes
+    to labels per column; ``notes`` say in words what was detected.
     """
 
     frame: pd.DataFrame
     source: str
     sheet: str | None = None
     first_data_row: int = 2
+    header_rows: int = 1
+    headers: tuple[tuple[str, ...], ...] = ()
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheets: tuple[str, ...] = ()
+    roles: dict[str, str] = field(default_factory=dict)
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def file_row(self, position: int) -> int:
         """The file row number of the row at 0-based ``position`` in :attr:`frame`."""
         return self.first_data_row + position
 
 
-def read_table(path: Path | str, data: bytes | None = None) -> RawTable:
-    """Read a canonical survey file (csv, tsv, txt, xlsx, xlsm, xls, ods) as text cells.
+def detect_file(path: Path | str, data: bytes | None = None) -> FileKind:
+    """Tell survey answers from the companion files that label them, by name and content.
 
     Parameters
     ----------
     path : path
-        The file; its suffix chooses the reader. With ``data`` given, only the name is used.
+        The file; with ``data`` given, only its name is used.
     data : bytes, optional
-        The file's content (e.g. an upload) instead of reading ``path``.
+        The file's content instead of reading ``path``.
 
-    Raises
-    ------
-    DataFileError
-        When the file cannot be read; the message says why in one line.
+    Returns
+    -------
+    FileKind
+        ``DATA``, ``SURVEYXACT_LABELS``, ``SURVEYXACT_STRUCTURE``, ``NETTSKJEMA_CODEBOOK``, or
+        ``UNKNOWN`` for an unreadable, empty or unsupported file. Never raises.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     try:
         content = data if data is not None else path.read_bytes()
+    except OSError:
+        return FileKind.UNKNOWN
+    if not content.strip():
+        return FileKind.UNKNOWN
+    if suffix in SPSS_SUFFIXES:
+        return FileKind.DATA if content.startswith((b"$FL2", b"$FL3")) else FileKind.UNKNOWN
+    if looks_like_workbook(content):
+        return FileKind.DATA if suffix in WORKBOOK_SUFFIXES + TEXT_SUFFIXES else FileKind.UNKNOWN
+    if suffix not in WORKBOOK_SUFFIXES + TEXT_SUFFIXES:
+        return FileKind.UNKNOWN
+    try:
+        return text_kind(decode_text(content, path.name)[0], path.name)
+    except DataFileError:
+        return FileKind.UNKNOWN
+
+
+def read_table(
+    path: Path | str,
+    data: bytes | None = None,
+    *,
+    sheet: str | None = None,
+    header_rows: int | None = None,
+    companions: Mapping[str, bytes] | None = None,
+    max_rows: int = 1_000_000,
+    max_columns: int = 5_000,
+) -> RawTable:
+    """Read a survey export (csv, tsv, txt, xlsx, xlsm, xls, ods, sav) as text cells.
+
+    Parameters
+    ----------
+    path : path
+        The file; its suffix and content choose the reader. With ``data`` given, only the name is used.
+    data : bytes, optional
+        The file's content (e.g. an upload) instead of reading ``path``.
+    sheet : str, optional
+        The workbook sheet to read; by default the visible, non-documentation sheet with most cells.
+    header_rows : int, optional
+        How many header rows (1–3 usually); by default detected. Title rows above are skipped either way.
+    companions : mapping of str to bytes, optional
+        Label files given alongside, by file name: SurveyXact ``labels.csv`` (and ``structure.csv``,
+        which is noted only) or a Nettskjema ``codebook-*.txt``; their labels go to ``value_labels``.
+    max_rows, max_columns : int
+        Limits on answer rows and columns; a larger file is refused.
+
+    Returns
+    -------
+    RawTable
+        The cells as text with what was detected.
+
+    Raises
+    ------
+    DataFileError
+        When the file cannot be used (empty, damaged, password-protected, not a table, over a
+        limit, or a companion file given as data); the message says why in one line.
+    """
+    path = Path(path)
+    name, suffix = path.name, path.suffix.lower()
+    try:
+        content = data if data is not None else path.read_bytes()
     except OSError as exc:
-        raise DataFileError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
-    if suffix in CSV_SUFFIXES:
-        frame, sheet = _read_csv(content, path.name), None
-    elif suffix in EXCEL_SUFFIXES:
-        frame, sheet = _read_workbook(content, path.name)
+        raise DataFileError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    if header_rows is not None and not 1 <= header_rows <= 10:
+        raise DataFileError(f"{name}: header rows must be between 1 and 10, not {header_rows}")
+    if not content:
+        raise DataFileError(f"{name}: the file is empty (0 bytes)")
+    if suffix in SPSS_SUFFIXES:
+        table = _read_spss(content, name, max_rows, max_columns)
+    elif suffix in WORKBOOK_SUFFIXES or (suffix in TEXT_SUFFIXES and looks_like_workbook(content)):
+        if not looks_like_workbook(content):
+            try:
+                table = _read_text(content, name, header_rows, max_rows, max_columns)
+            except DataFileError:
+                raise DataFileError(f"{name}: not a readable spreadsheet (not an Excel or OpenDocument file)") from None
+            table = _with(table, notes=(*table.notes, f"read as a text table although named {suffix}"))
+        else:
+            rows, chosen, names, notes = read_workbook(content, name, sheet, max_rows, max_columns)
+            table = _build(rows, False, name, header_rows, max_rows, max_columns, notes)
+            table = _with(table, sheet=chosen, sheets=names)
+            if suffix in TEXT_SUFFIXES:
+                table = _with(table, notes=(*table.notes, f"read as a workbook although named {suffix}"))
+    elif suffix in TEXT_SUFFIXES:
+        table = _read_text(content, name, header_rows, max_rows, max_columns)
     else:
-        known = ", ".join(CSV_SUFFIXES + EXCEL_SUFFIXES)
-        raise DataFileError(f"{path.name}: unknown file type '{suffix or '(none)'}' (known: {known})")
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return RawTable(frame=frame.reset_index(drop=True), source=path.name, sheet=sheet)
+        known = ", ".join(TEXT_SUFFIXES + WORKBOOK_SUFFIXES + SPSS_SUFFIXES)
+        raise DataFileError(f"{name}: unknown file type '{suffix or '(none)'}' (known: {known})")
+    if companions:
+        labels, notes = _companion_labels(companions, list(table.frame.columns))
+        table = _with(table, value_labels={**table.value_labels, **labels}, notes=(*table.notes, *notes))
+    return table
 
 
-def _read_csv(content: bytes, name: str) -> pd.DataFrame:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes almost anything
-        raise DataFileError(f"{name}: text encoding not recognised")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    try:
-        # Blank lines are kept (validation reports them), so every row keeps its file row number.
-        return pd.read_csv(
-            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, skip_blank_lines=False
+def _read_text(content: bytes, name: str, header_rows: int | None, max_rows: int, max_columns: int) -> RawTable:
+    text, encoding = decode_text(content, name)
+    kind = text_kind(text, name)
+    if kind in _COMPANION_MESSAGES:
+        raise DataFileError(
+            f"{name}: this is {_COMPANION_MESSAGES[kind]}, not survey answers; "
+            "upload the data file and give this one alongside"
         )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataFileError(f"{name}: not a readable CSV table ({str(exc).splitlines()[0]})") from None
+    delimiter = sniff_delimiter(text)
+    records, truncated = read_records(text, delimiter, max_rows + MAX_LEADING_ROWS + 11, name)
+    shown = {"\t": "tab"}.get(delimiter, delimiter)
+    notes = [f"text encoding {encoding}, delimiter {shown}"]
+    table = _build(records, truncated, name, header_rows, max_rows, max_columns, notes)
+    return _with(table, encoding=encoding, delimiter=delimiter)
 
 
-def _read_workbook(content: bytes, name: str) -> tuple[pd.DataFrame, str]:
+def _build(
+    records: list[list[str]],
+    truncated: bool,
+    name: str,
+    header_rows: int | None,
+    max_rows: int,
+    max_columns: int,
+    notes: list[str],
+) -> RawTable:
+    """Split rows into header and answers, name the columns and mark their roles."""
+    while records and not any(c.strip() for c in records[-1]):
+        records.pop()  # trailing blank lines; blank lines between answers are kept
+    if not records:
+        raise DataFileError(f"{name}: the file is empty (no rows)")
+    width = max(len(r) for r in records)
+    if width > max_columns:
+        raise DataFileError(f"{name}: more than {max_columns:,} columns ({width:,}; the limit is {max_columns:,})")
+    records = [r + [""] * (width - len(r)) for r in records]
+    layout = find_header(records, header_rows)
+    block = records[layout.start : layout.start + layout.rows]
+    answers = records[layout.start + layout.rows :]
+    if truncated or len(answers) > max_rows:
+        raise DataFileError(f"{name}: more than {max_rows:,} rows of answers (the limit)")
+    if not any(c.strip() for row in answers for c in row):
+        raise DataFileError(f"{name}: has no answers (no rows below the header)")
+    headers, names = _combine(block, layout)
+    keep = [j for j in range(width) if any(h for h in headers[j]) or any(row[j].strip() for row in answers)]
+    if len(keep) < width:
+        notes.append(f"{width - len(keep)} empty column(s) without a header left out")
+    names = _unique([names[j] or f"column_{j + 1}" for j in keep])
+    columns = list(zip(*answers, strict=True))
+    frame = pd.DataFrame({n: pd.array(columns[j], dtype="str") for n, j in zip(names, keep, strict=True)})
+    if layout.start:
+        notes.append(f"{layout.start} title or blank row(s) above the header skipped")
+    if layout.rows > 1 or layout.tool:
+        notes.append(f"{layout.rows} header row(s)" + (f" ({layout.tool})" if layout.tool else ""))
+    roles = {n: role for n in names if (role := _role(n))}
+    return RawTable(
+        frame=frame,
+        source=name,
+        first_data_row=layout.start + layout.rows + 1,
+        header_rows=layout.rows,
+        headers=tuple(headers[j] for j in keep),
+        roles=roles,
+        notes=tuple(notes),
+    )
+
+
+def _combine(block: list[list[str]], layout: HeaderLayout) -> tuple[list[tuple[str, ...]], list[str]]:
+    """Per column: its text in each header row, and the combined name.
+
+    Qualtrics keeps row 1 (the export tag) as name. Otherwise empty cells of the upper rows are
+    filled from the left (merged or SurveyMonkey question cells) and the parts are joined with
+    " – ", leaving out generic options such as "Response".
+    """
+    cells = [[c.strip() for c in row] for row in block]
+    if layout.tool.startswith("Qualtrics") or len(cells) == 1:
+        return list(zip(*cells, strict=True)), list(cells[0])
+    for row in cells[:-1]:
+        for j in range(1, len(row)):
+            row[j] = row[j] or row[j - 1]
+    headers = list(zip(*cells, strict=True))
+    names = []
+    for parts in headers:
+        kept = [p for p in parts[:-1] if p]
+        last = parts[-1]
+        if last and not (kept and last.lower() in GENERIC_OPTIONS):
+            kept.append(last)
+        names.append(" – ".join(dict.fromkeys(kept)))
+    return headers, names
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    result = []
+    for name in names:
+        unique, k = name, 2
+        while unique in seen:
+            unique, k = f"{name} ({k})", k + 1
+        seen.add(unique)
+        result.append(unique)
+    return result
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def _role(name: str) -> str | None:
+    key = _key(name)
+    if key in _IDENTIFYING:
+        return "identifying"
+    if key in _METADATA or _METADATA_PATTERN.fullmatch(key):
+        return "metadata"
+    return None
+
+
+def _read_spss(content: bytes, name: str, max_rows: int, max_columns: int) -> RawTable:
     try:
-        sheets = pd.read_excel(io.BytesIO(content), sheet_name=None, engine="calamine", dtype=object)
-    except Exception as exc:  # calamine raises its own error types for damaged workbooks
-        raise DataFileError(f"{name}: not a readable spreadsheet ({type(exc).__name__})") from None
-    if not sheets:
-        raise DataFileError(f"{name}: the workbook has no sheets")
-    # The canonical data sit on the first sheet; demo files add an "About" sheet after it.
-    sheet, frame = next(iter(sheets.items()))
-    return frame.map(_cell_text), str(sheet)
+        import pyreadstat
+    except ImportError:  # pragma: no cover - pyreadstat is in requirements.txt
+        raise DataFileError(f"{name}: SPSS files need pyreadstat, which is not installed") from None
+    try:
+        _, meta = pyreadstat.read_sav(io.BytesIO(content), metadataonly=True)
+        if (meta.number_columns or 0) > max_columns:
+            raise DataFileError(f"{name}: more than {max_columns:,} columns (the limit)")
+        if (meta.number_rows or 0) > max_rows:
+            raise DataFileError(f"{name}: more than {max_rows:,} rows of answers (the limit)")
+        frame, meta = pyreadstat.read_sav(io.BytesIO(content), user_missing=True)
+    except DataFileError:
+        raise
+    except Exception as exc:  # pyreadstat raises its own error types
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:100]
+        raise DataFileError(f"{name}: not a readable SPSS file ({reason})") from None
+    if frame.empty:
+        raise DataFileError(f"{name}: has no answers (no cases)")
+    cells = pd.DataFrame(
+        {
+            c: pd.array([cell_text(v) for v in frame[c].astype(object).where(frame[c].notna(), None)], dtype="str")
+            for c in frame.columns
+        }
+    )
+    value_labels = {
+        str(var): {cell_text(code): str(label) for code, label in labels.items()}
+        for var, labels in meta.variable_value_labels.items()
+    }
+    labels = meta.column_names_to_labels or {}
+    return RawTable(
+        frame=cells,
+        source=name,
+        first_data_row=1,
+        header_rows=0,
+        headers=tuple((str(c), labels.get(c) or "") for c in frame.columns),
+        roles={c: role for c in cells.columns if (role := _role(c))},
+        value_labels=value_labels,
+        notes=(f"SPSS file: {len(cells.columns)} variables, value labels for {len(value_labels)}",),
+    )
 
 
-def _cell_text(value: object) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+def _companion_labels(companions: Mapping[str, bytes], columns: list[str]) -> tuple[dict, list[str]]:
+    """Value labels per column from SurveyXact labels.csv and Nettskjema codebooks."""
+    found: dict[str, dict[str, str]] = {}
+    notes = []
+    for cname, content in companions.items():
+        try:
+            text, _ = decode_text(content, cname)
+        except DataFileError:
+            text = ""
+        kind = text_kind(text, cname) if text else FileKind.UNKNOWN
+        if kind == FileKind.SURVEYXACT_STRUCTURE:
+            notes.append(f"{cname}: SurveyXact structure file recognised (question texts are not used here)")
+            continue
+        if kind == FileKind.SURVEYXACT_LABELS:
+            parsed = _surveyxact_labels(text)
+        elif kind == FileKind.NETTSKJEMA_CODEBOOK:
+            parsed = _nettskjema_codebook(text)
+        else:
+            raise DataFileError(f"{cname}: not a label file (expected SurveyXact labels.csv or a Nettskjema codebook)")
+        labelled = 0
+        for variable, labels in parsed.items():
+            targets = (
+                [variable]
+                if variable in columns
+                else [c for c in columns if re.fullmatch(re.escape(variable) + r"_\d+", c)]
+            )
+            for column in targets:
+                found.setdefault(column, {}).update(labels)
+                labelled += 1
+        notes.append(f"value labels for {labelled} column(s) from {cname}")
+    return found, notes
+
+
+def _surveyxact_labels(text: str) -> dict[str, dict[str, str]]:
+    labels: dict[str, dict[str, str]] = {}
+    for record in csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text)):
+        if len(record) >= 3 and record[0].strip():
+            labels.setdefault(record[0].strip(), {})[record[1].strip()] = record[2].strip()
+    return labels
+
+
+def _nettskjema_codebook(text: str) -> dict[str, dict[str, str]]:
+    """Old Nettskjema codebook: ``variable<TAB>label`` after two blank lines, then ``code<TAB>option`` lines."""
+    labels: dict[str, dict[str, str]] = {}
+    variable, blanks = None, 2
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("* "):
+            blanks += 1
+            continue
+        code, _, label = line.partition("\t")
+        if blanks >= 2 or variable is None:
+            variable = code.strip()
+        else:
+            labels.setdefault(variable, {})[code.strip()] = label.strip()
+        blanks = 0
+    return labels

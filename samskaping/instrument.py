@@ -17,6 +17,7 @@ from samskaping.errors import ConfigError
 
 __all__ = [
     "DATA_DIR",
+    "GROUPS",
     "Instrument",
     "Item",
     "ResponseFormat",
@@ -26,6 +27,8 @@ __all__ = [
 ]
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+# The sides of a collaboration a respondent can belong to (codebook.md, "Group of a respondent").
+GROUPS = ("municipality", "social_enterprise", "other")
 LANGUAGES = ("nb", "en")
 FORMAT_KINDS = ("text", "choice", "scale")
 

@@ -1,13 +1,14 @@
 """Turning a raw table into the canonical data set, reporting every problem.
 
-Validation never raises for bad data: each rejected or changed value becomes an issue with a
+Validation never raises for bad data: every rejected or changed value becomes an issue with a
 stable code, a severity, the row number as in the file, the column, the raw value and the
-action taken. The raw table is left unchanged.
+action taken. Recodings (a label read as its code, a decimal comma) are reported once per
+column and raw value with a count. The raw table is left unchanged, and together with the
+cleaned data the report accounts for every input cell.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -16,7 +17,9 @@ import pandas as pd
 
 from samskaping.errors import DataFileError
 from samskaping.importing import RawTable
-from samskaping.instrument import Instrument, ResponseFormat
+from samskaping.instrument import GROUPS, Instrument
+from samskaping.mapping import Mapping
+from samskaping.recoding import MISSING_TOKENS, decode_numbers
 
 __all__ = [
     "GROUPS",
@@ -26,12 +29,13 @@ __all__ = [
     "Severity",
     "Validated",
     "ValidationReport",
+    "canonical_mapping",
+    "validate",
     "validate_canonical",
 ]
 
-GROUPS = ("municipality", "social_enterprise", "other")
 ID_COLUMNS = ("respondent_id", "case", "group")
-ISSUE_COLUMNS = ("code", "severity", "row", "column", "value", "action", "message")
+ISSUE_COLUMNS = ("code", "severity", "row", "column", "value", "new_value", "count", "action", "message")
 
 # Spellings of the three groups that a hand-made canonical file may use.
 _GROUP_ALIASES = {
@@ -41,10 +45,8 @@ _GROUP_ALIASES = {
     "social-enterprise": "social_enterprise", "sosial virksomhet": "social_enterprise",
     "sosial entreprenør": "social_enterprise", "virksomhet": "social_enterprise", "se": "social_enterprise",
     "other": "other", "annen": "other", "annet": "other", "andre": "other",
-}
-# Cell texts that mean "no answer" in exports from R, SPSS, Stata and pandas.
-_MISSING_TOKENS = ("", "na", "nan", "null", "none", ".", "#n/a")
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+}  # fmt: skip
+_INCOMPLETE = {"0", "false", "no", "nei", "incomplete", "ufullstendig"}
 
 
 class Severity(StrEnum):
@@ -60,18 +62,40 @@ class IssueCode(StrEnum):
 
     MISSING_COLUMN = "missing_column"
     UNKNOWN_COLUMN = "unknown_column"
+    METADATA_COLUMN = "metadata_column"
+    IDENTIFYING_COLUMN = "identifying_column"
     DUPLICATE_COLUMN = "duplicate_column"
     BLANK_ROW = "blank_row"
+    INCOMPLETE_RESPONSE = "incomplete_response"
     MISSING_RESPONDENT_ID = "missing_respondent_id"
     DUPLICATE_RESPONDENT_ID = "duplicate_respondent_id"
     MISSING_CASE = "missing_case"
+    UNMAPPED_CASE = "unmapped_case"
     UNKNOWN_GROUP = "unknown_group"
     RECODED_GROUP = "recoded_group"
     NOT_A_NUMBER = "not_a_number"
+    UNKNOWN_LABEL = "unknown_label"
     OUT_OF_RANGE = "out_of_range"
     NOT_AN_OPTION = "not_an_option"
     LABEL_RECODED = "label_recoded"
+    FUZZY_LABEL = "fuzzy_label"
+    FILE_LABEL = "file_label"
+    REVERSED_CODES = "reversed_codes"
     DECIMAL_COMMA = "decimal_comma"
+    VALUE_CODE = "value_code"
+    NOT_RELEVANT = "not_relevant"
+    MISSING_CODE = "missing_code"
+
+
+# Recodings reported once per column and raw value: code, severity, message.
+_RECODINGS = {
+    "decimal_comma": (IssueCode.DECIMAL_COMMA, Severity.INFO, "A decimal comma was read as a decimal point."),
+    "label": (IssueCode.LABEL_RECODED, Severity.INFO, "An answer label was read as its code."),
+    "fuzzy_label": (IssueCode.FUZZY_LABEL, Severity.WARNING, "A misspelt answer label was read as the closest one."),
+    "file_label": (IssueCode.FILE_LABEL, Severity.INFO, "A code was read through the file's own value label."),
+    "value_code": (IssueCode.VALUE_CODE, Severity.INFO, "The value was recoded as the mapping says."),
+    "not_relevant": (IssueCode.NOT_RELEVANT, Severity.INFO, "'Not relevant / don't know' (3 on 1–5 items)."),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +103,7 @@ class ValidationReport:
     """Every issue found, one row each, with the columns of :data:`ISSUE_COLUMNS`.
 
     Kept as a DataFrame (not one object per issue) so a large file with many problems stays
-    cheap to build, cache and export.
+    cheap to build, cache and export. ``row`` is empty for issues about a whole column.
     """
 
     issues: pd.DataFrame
@@ -90,8 +114,8 @@ class ValidationReport:
         return not bool((self.issues["severity"] == Severity.ERROR).any())
 
     def counts(self) -> pd.DataFrame:
-        """Number of issues per code and severity."""
-        return self.issues.groupby(["code", "severity"], as_index=False).size().rename(columns={"size": "count"})
+        """Number of affected cells per code and severity."""
+        return self.issues.groupby(["code", "severity"], as_index=False)["count"].sum()
 
     def summary(self) -> str:
         """One line: how many errors, warnings and notes."""
@@ -116,29 +140,63 @@ class _Issues:
     def __init__(self) -> None:
         self.chunks: list[pd.DataFrame] = []
 
-    def add(self, code: IssueCode, severity: Severity, rows, column: str, values, action: str, message: str) -> None:
-        rows = np.atleast_1d(np.asarray(rows))
+    def add(self, code, severity, rows, column, values, action, message, *, new_values=None, counts=None) -> None:
+        rows = np.atleast_1d(np.asarray(rows, dtype="float64"))
         if rows.size == 0:
             return
         values = np.broadcast_to(np.asarray(values, dtype=object), rows.shape)
         self.chunks.append(
             pd.DataFrame(
-                {"code": code.value, "severity": severity.value, "row": rows.astype("int64"), "column": column,
-                 "value": values, "action": action, "message": message}
+                {
+                    "code": code.value,
+                    "severity": severity.value,
+                    "row": rows,
+                    "column": column,
+                    "value": values,
+                    "new_value": np.broadcast_to(
+                        np.asarray(new_values if new_values is not None else "", dtype=object), rows.shape
+                    ),
+                    "count": np.broadcast_to(np.asarray(counts if counts is not None else 1), rows.shape),
+                    "action": action,
+                    "message": message,
+                }
             )
         )
 
+    def add_column(self, code, severity, column, action, message, *, count=0) -> None:
+        self.add(code, severity, np.nan, column, "", action, message, counts=count)
+
     def report(self) -> ValidationReport:
         if not self.chunks:
-            empty = pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "str") for c in ISSUE_COLUMNS})
-            return ValidationReport(empty)
-        frame = pd.concat(self.chunks, ignore_index=True)
-        frame["value"] = frame["value"].astype("str")
-        return ValidationReport(frame.sort_values(["row", "column"], kind="stable", ignore_index=True))
+            frame = pd.DataFrame({c: pd.Series(dtype="str") for c in ISSUE_COLUMNS})
+        else:
+            frame = pd.concat(self.chunks, ignore_index=True)
+            frame = frame.sort_values(["row", "column"], kind="stable", na_position="first", ignore_index=True)
+        frame["row"] = frame["row"].astype("Int64")
+        frame["count"] = frame["count"].astype("int64")
+        for column in ("value", "new_value"):
+            frame[column] = frame[column].astype("str")
+        return ValidationReport(frame)
+
+
+def canonical_mapping(columns, instrument: Instrument) -> Mapping:
+    """The mapping of a file in canonical form: canonical column names map to themselves."""
+    targets = {*ID_COLUMNS, *instrument.item_ids, "q02_other"}
+    chosen: dict[str, str] = {}
+    for column in columns:
+        name = str(column).strip().lower()
+        if (name in targets or name.startswith("attr_")) and name not in chosen.values():
+            chosen[str(column)] = name
+    return Mapping(columns=chosen)
 
 
 def validate_canonical(raw: RawTable, instrument: Instrument) -> Validated:
-    """Check a canonical survey table and convert it to typed columns.
+    """Validate a file in canonical form (:func:`validate` with :func:`canonical_mapping`)."""
+    return validate(raw, instrument, canonical_mapping(raw.frame.columns, instrument))
+
+
+def validate(raw: RawTable, instrument: Instrument, mapping: Mapping) -> Validated:
+    """Apply a column mapping to a raw table and check every value.
 
     Parameters
     ----------
@@ -146,158 +204,341 @@ def validate_canonical(raw: RawTable, instrument: Instrument) -> Validated:
         The file as text cells (:func:`samskaping.importing.read_table`).
     instrument : Instrument
         Defines the item columns and their valid codes.
+    mapping : Mapping
+        Which file column holds which item; value codes, missing codes, the case map.
 
     Returns
     -------
     Validated
-        The canonical data (``respondent_id``, ``case``, ``group``, ``q01`` … ``q82`` as
-        numbers or text, ``q02_other``, ``attr_*``) and the report of every issue.
+        The canonical data (``respondent_id``, ``case``, ``group``, ``q01`` … ``q82``,
+        ``q02_other``, ``attr_*``) indexed by file row, and the report of every issue.
 
     Raises
     ------
     DataFileError
-        Only when nothing can be done: no ``case`` or ``group`` column, or no item column.
+        Only when nothing can be done: no column maps to an item, or no case can be known.
     """
     issues = _Issues()
     frame = raw.frame
-    header = {str(c).strip().lower(): c for c in frame.columns}
-    for position, column in enumerate(frame.columns):
-        if list(frame.columns).index(column) != position:
-            issues.add(IssueCode.DUPLICATE_COLUMN, Severity.ERROR, raw.first_data_row - 1, str(column), "",
-                       "ignored", "The column name appears twice; only the first column is used.")
-    frame = frame.loc[:, ~frame.columns.duplicated()]
-    item_ids = instrument.item_ids
-    present_items = [i for i in item_ids if i in header]
-    for required in ("case", "group"):
-        if required not in header:
-            raise DataFileError(f"{raw.source}: missing required column '{required}'")
-    if not present_items:
+    roles = getattr(raw, "roles", {}) or {}
+    by_target = {target: column for column, target in mapping.columns.items() if column in frame.columns}
+    if not any(t in by_target for t in instrument.item_ids):
         raise DataFileError(f"{raw.source}: no column matches an instrument item (expected q01 … q82)")
+    case_source = mapping.case_source or (by_target.get("q01") if mapping.cases else None)
+    if "case" not in by_target and not (case_source and case_source in frame.columns):
+        raise DataFileError(f"{raw.source}: missing required column 'case' (or a Q1 column with a case map)")
+    if "group" not in by_target and not mapping.cases:
+        raise DataFileError(f"{raw.source}: missing required column 'group' (or a case map that gives groups)")
 
     rows = np.arange(len(frame)) + raw.first_data_row
-    cells = frame.rename(columns={v: k for k, v in header.items()})
-    stripped = cells.apply(lambda s: s.astype("str").str.strip())
-    blank_row = stripped.eq("").all(axis=1).to_numpy()
-    issues.add(IssueCode.BLANK_ROW, Severity.INFO, rows[blank_row], "", "", "row_dropped",
-               "The row is empty and was left out.")
-    stripped = stripped.loc[~blank_row]
-    rows = rows[~blank_row]
+    text = frame.apply(lambda s: s.astype("str").str.strip())
+    blank = text.eq("").all(axis=1).to_numpy()
+    issues.add(
+        IssueCode.BLANK_ROW, Severity.INFO, rows[blank], "", "", "row_dropped", "The row is empty and was left out."
+    )
+    keep = ~blank & _complete(text, rows, roles, mapping, issues)
+    text, rows = text.loc[keep], rows[keep]
 
     data = pd.DataFrame(index=pd.Index(rows, name="row"))
-    data["respondent_id"] = _respondent_ids(stripped, rows, issues)
-    data["case"] = _cases(stripped, rows, issues)
-    data["group"] = _groups(stripped, rows, issues)
-    for item_id in item_ids:
-        if item_id not in stripped:
-            issues.add(IssueCode.MISSING_COLUMN, Severity.WARNING, raw.first_data_row - 1, item_id, "",
-                       "set_missing", "The item column is missing; all its answers count as missing.")
-            fmt = instrument.format_of(item_id)
-            data[item_id] = np.nan if fmt.numeric else pd.Series(pd.NA, index=data.index, dtype="str")
-            continue
+    data["respondent_id"] = _respondent_ids(text, rows, by_target.get("respondent_id"), issues)
+    data["case"], data["group"] = _cases_and_groups(text, rows, by_target, case_source, mapping, issues)
+    for item_id in instrument.item_ids:
+        column = by_target.get(item_id)
         fmt = instrument.format_of(item_id)
-        column = stripped[item_id].to_numpy()
-        if fmt.numeric:
-            data[item_id] = _numbers(column, rows, item_id, fmt, issues)
+        if column is None:
+            issues.add_column(
+                IssueCode.MISSING_COLUMN,
+                Severity.WARNING,
+                item_id,
+                "set_missing",
+                "No column maps to this item; all its answers count as missing.",
+                count=len(rows),
+            )
+            data[item_id] = np.nan if fmt.numeric else pd.Series(pd.NA, index=data.index, dtype="str")
+        elif fmt.numeric:
+            data[item_id] = _numbers(text[column].to_numpy(), rows, column, item_id, fmt, mapping, raw, issues)
         else:
-            data[item_id] = _texts(column)
-    extras = [c for c in stripped.columns if c == "q02_other" or c.startswith("attr_")]
-    for column in extras:
-        data[column] = _texts(stripped[column].to_numpy())
-    known = set(item_ids) | set(ID_COLUMNS) | set(extras)
-    for column in stripped.columns:
-        if column not in known:
-            issues.add(IssueCode.UNKNOWN_COLUMN, Severity.INFO, raw.first_data_row - 1, column, "", "ignored",
-                       "The column is not part of the canonical layout and was left out.")
+            data[item_id] = _texts(text[column].to_numpy())
+    for target, column in by_target.items():
+        if target == "q02_other" or target.startswith("attr_"):
+            data[target] = _texts(text[column].to_numpy())
+    _set_aside(frame.columns, set(by_target.values()) | {case_source}, roles, len(rows), issues)
     return Validated(data=data, report=issues.report())
 
 
-def _texts(values: np.ndarray) -> pd.Series:
+def _set_aside(columns, used: set, roles: dict, n_rows: int, issues: _Issues) -> None:
+    """Report every column not used: identifying ones by name and count only."""
+    for column in columns:
+        if column in used:
+            continue
+        role = roles.get(column)
+        if role == "identifying":
+            issues.add_column(
+                IssueCode.IDENTIFYING_COLUMN,
+                Severity.INFO,
+                column,
+                "set_aside",
+                "Identifying column (e.g. e-mail, name, IP): set aside, never shown or exported.",
+                count=n_rows,
+            )
+        elif role == "metadata":
+            issues.add_column(
+                IssueCode.METADATA_COLUMN,
+                Severity.INFO,
+                column,
+                "set_aside",
+                "Metadata column (time, status, technical id): set aside.",
+                count=n_rows,
+            )
+        else:
+            issues.add_column(
+                IssueCode.UNKNOWN_COLUMN,
+                Severity.INFO,
+                column,
+                "ignored",
+                "The column maps to no item and was left out.",
+                count=n_rows,
+            )
+
+
+def _complete(text: pd.DataFrame, rows: np.ndarray, roles: dict, mapping: Mapping, issues: _Issues) -> np.ndarray:
+    """Rows to keep: incomplete responses (a Finished/Completed column saying no) are reported and kept
+    unless the mapping asks to leave them out."""
+    keep = np.ones(len(text), dtype=bool)
+    for column in text.columns:
+        if roles.get(column) == "metadata" and str(column).strip().lower() in ("finished", "completed", "complete"):
+            incomplete = text[column].str.lower().isin(_INCOMPLETE).to_numpy()
+            action = "row_dropped" if mapping.drop_incomplete else "kept"
+            issues.add(
+                IssueCode.INCOMPLETE_RESPONSE,
+                Severity.WARNING,
+                rows[incomplete],
+                str(column),
+                text[column].to_numpy()[incomplete],
+                action,
+                "The response was not completed.",
+            )
+            if mapping.drop_incomplete:
+                keep &= ~incomplete
+    return keep
+
+
+def _texts(values: np.ndarray) -> np.ndarray:
     series = pd.Series(values, dtype="str")
-    return series.where(~series.str.lower().isin(_MISSING_TOKENS)).to_numpy()
+    return series.where(~series.str.lower().isin(MISSING_TOKENS)).to_numpy()
 
 
-def _respondent_ids(cells: pd.DataFrame, rows: np.ndarray, issues: _Issues) -> np.ndarray:
-    if "respondent_id" not in cells:
-        issues.add(IssueCode.MISSING_COLUMN, Severity.WARNING, rows[:1] - 1, "respondent_id", "", "generated",
-                   "No respondent_id column; respondents are named by their row number.")
+def _respondent_ids(text: pd.DataFrame, rows: np.ndarray, column: str | None, issues: _Issues) -> np.ndarray:
+    if column is None:
+        issues.add_column(
+            IssueCode.MISSING_COLUMN,
+            Severity.INFO,
+            "respondent_id",
+            "generated",
+            "No respondent id column; respondents are named by their row number.",
+            count=len(rows),
+        )
         return np.array([f"row{r}" for r in rows], dtype=object)
-    ids = cells["respondent_id"].to_numpy(dtype=object).copy()
+    ids = text[column].to_numpy(dtype=object).copy()
     blank = ids == ""
     ids[blank] = [f"row{r}" for r in rows[blank]]
-    issues.add(IssueCode.MISSING_RESPONDENT_ID, Severity.WARNING, rows[blank], "respondent_id", "", "generated",
-               "The respondent id is blank; the respondent is named by the row number.")
+    issues.add(
+        IssueCode.MISSING_RESPONDENT_ID,
+        Severity.WARNING,
+        rows[blank],
+        column,
+        "",
+        "generated",
+        "The respondent id is blank; the respondent is named by the row number.",
+    )
     duplicated = pd.Series(ids).duplicated().to_numpy()
-    issues.add(IssueCode.DUPLICATE_RESPONDENT_ID, Severity.ERROR, rows[duplicated], "respondent_id", ids[duplicated],
-               "renamed", "The respondent id is used on an earlier row; this row is kept under id@row.")
+    issues.add(
+        IssueCode.DUPLICATE_RESPONDENT_ID,
+        Severity.ERROR,
+        rows[duplicated],
+        column,
+        ids[duplicated],
+        "renamed",
+        "The respondent id is used on an earlier row; this row is kept under id@row.",
+    )
     ids[duplicated] = [f"{i}@row{r}" for i, r in zip(ids[duplicated], rows[duplicated], strict=True)]
     return ids
 
 
-def _cases(cells: pd.DataFrame, rows: np.ndarray, issues: _Issues) -> np.ndarray:
-    cases = cells["case"].to_numpy(dtype=object).copy()
-    blank = cases == ""
-    issues.add(IssueCode.MISSING_CASE, Severity.ERROR, rows[blank], "case", "", "kept",
-               "The case is blank; the respondent counts in group tables but in no case.")
-    cases[blank] = None
-    return cases
+def _cases_and_groups(text, rows, by_target, case_source, mapping, issues) -> tuple[np.ndarray, np.ndarray]:
+    if "case" in by_target:
+        column = by_target["case"]
+        cases = text[column].to_numpy(dtype=object).copy()
+        blank = cases == ""
+        issues.add(
+            IssueCode.MISSING_CASE,
+            Severity.ERROR,
+            rows[blank],
+            column,
+            "",
+            "kept",
+            "The case is blank; the respondent counts in group tables but in no case.",
+        )
+        cases[blank] = None
+        groups = _groups(text[by_target["group"]], rows, by_target["group"], issues) if "group" in by_target else None
+        if groups is None:
+            groups = np.array([mapping.cases.get(c, (c, None))[1] if c else None for c in cases], dtype=object)
+        return cases, groups
+    answers = text[case_source]
+    known = {str(k).strip(): v for k, v in mapping.cases.items()}
+    mapped = answers.map(lambda a: known.get(a))
+    unmapped = mapped.isna().to_numpy()
+    issues.add(
+        IssueCode.UNMAPPED_CASE,
+        Severity.ERROR,
+        rows[unmapped],
+        case_source,
+        answers.to_numpy()[unmapped],
+        "kept",
+        "The answer is not in the case map; the respondent counts in no case and no group.",
+    )
+    cases = np.array([m[0] if m else None for m in mapped], dtype=object)
+    groups = np.array([m[1] if m else None for m in mapped], dtype=object)
+    if "group" in by_target:
+        groups = _groups(text[by_target["group"]], rows, by_target["group"], issues)
+    return cases, groups
 
 
-def _groups(cells: pd.DataFrame, rows: np.ndarray, issues: _Issues) -> np.ndarray:
-    raw = cells["group"]
+def _groups(raw: pd.Series, rows: np.ndarray, column: str, issues: _Issues) -> np.ndarray:
     normalised = raw.str.lower().str.replace(r"\s+", " ", regex=True)
     mapped = normalised.map(_GROUP_ALIASES)
-    recoded = (mapped.notna() & (mapped != raw)).to_numpy()
-    issues.add(IssueCode.RECODED_GROUP, Severity.WARNING, rows[recoded], "group", raw.to_numpy()[recoded],
-               "recoded", "The group was written another way and was read as " + "the matching group id.")
+    recoded = mapped.notna() & (mapped != raw)
+    _report_recodings(
+        raw[recoded.to_numpy()],
+        mapped[recoded.to_numpy()],
+        column,
+        IssueCode.RECODED_GROUP,
+        Severity.WARNING,
+        "The group was written another way and was read as the group id.",
+        issues,
+    )
     unknown = mapped.isna().to_numpy()
-    issues.add(IssueCode.UNKNOWN_GROUP, Severity.ERROR, rows[unknown], "group", raw.to_numpy()[unknown],
-               "set_missing", "The group is not municipality, social_enterprise or other; it counts as missing.")
+    issues.add(
+        IssueCode.UNKNOWN_GROUP,
+        Severity.ERROR,
+        rows[unknown],
+        column,
+        raw.to_numpy()[unknown],
+        "set_missing",
+        "The group is not municipality, social_enterprise or other; it counts as missing.",
+    )
     return mapped.to_numpy(dtype=object)
 
 
-def _label_lookup(fmt: ResponseFormat) -> dict[str, float]:
-    lookup: dict[str, float] = {}
-    for code, text in fmt.labels.items():
-        for label in (text.nb, text.en):
-            lookup[_normalise_label(label)] = float(code)
-    for code, words in fmt.aliases.items():
-        for word in words:
-            lookup.setdefault(_normalise_label(word), float(code))
-    return lookup
-
-
-def _normalise_label(text: str) -> str:
-    return re.sub(r"[\s.:]+", " ", text.lower()).strip()
-
-
-def _numbers(values: np.ndarray, rows: np.ndarray, item_id: str, fmt: ResponseFormat, issues: _Issues) -> np.ndarray:
-    text = pd.Series(values, dtype="str")
-    missing = text.str.lower().isin(_MISSING_TOKENS).to_numpy()
-    comma = text.str.match(_DECIMAL_COMMA).to_numpy()
-    numbers = pd.to_numeric(text.where(~comma, text.str.replace(",", ".", regex=False)), errors="coerce").to_numpy(
-        dtype=float, copy=True
+def _report_recodings(raw: pd.Series, new: pd.Series, column: str, code, severity, message, issues: _Issues) -> None:
+    """One issue per raw value of a column: raw → new, with how many cells."""
+    if raw.empty:
+        return
+    pairs = (
+        pd.DataFrame({"raw": raw.to_numpy(), "new": new.to_numpy()})
+        .value_counts(sort=False, dropna=False)
+        .reset_index()
     )
-    issues.add(IssueCode.DECIMAL_COMMA, Severity.INFO, rows[comma], item_id, values[comma], "recoded",
-               "A decimal comma was read as a decimal point.")
-    unparsed = np.isnan(numbers) & ~missing
-    if unparsed.any():
-        labels = text[unparsed].map(lambda v: _label_lookup(fmt).get(_normalise_label(v), np.nan)).to_numpy(float)
-        from_label = np.flatnonzero(unparsed)[~np.isnan(labels)]
-        numbers[from_label] = labels[~np.isnan(labels)]
-        issues.add(IssueCode.LABEL_RECODED, Severity.INFO, rows[from_label], item_id, values[from_label], "recoded",
-                   "An answer label was read as its code.")
-    bad_text = np.isnan(numbers) & ~missing
-    issues.add(IssueCode.NOT_A_NUMBER, Severity.ERROR, rows[bad_text], item_id, values[bad_text], "set_missing",
-               "The answer is not a number or a known answer label; it counts as missing.")
+    issues.add(
+        code,
+        severity,
+        np.full(len(pairs), np.nan),
+        column,
+        pairs["raw"].to_numpy(),
+        "recoded",
+        message,
+        new_values=[f"{v:g}" if isinstance(v, float) else str(v) for v in pairs["new"]],
+        counts=pairs["count"].to_numpy(),
+    )
+
+
+def _numbers(values, rows, column, item_id, fmt, mapping: Mapping, raw: RawTable, issues: _Issues) -> np.ndarray:
+    file_labels = (getattr(raw, "value_labels", {}) or {}).get(column)
+    decoded = decode_numbers(
+        values,
+        fmt,
+        value_codes=mapping.value_codes.get(column),
+        missing_codes=mapping.missing_codes.get(column, ()),
+        not_relevant_codes=mapping.not_relevant_codes.get(column, ()),
+        file_labels=file_labels,
+    )
+    numbers, how = decoded.codes.copy(), decoded.how
+    text = pd.Series(values, dtype="str")
+    for kind, (code, severity, message) in _RECODINGS.items():
+        cells = how == kind
+        _report_recodings(text[cells], pd.Series(numbers[cells]), column, code, severity, message, issues)
+    if file_labels and _reversed(file_labels, decoded, values):
+        issues.add_column(
+            IssueCode.REVERSED_CODES,
+            Severity.WARNING,
+            column,
+            "recoded",
+            "The file's codes run the other way than the instrument's; its labels were used.",
+        )
+    missing_code = how == "missing_code"
+    issues.add(
+        IssueCode.MISSING_CODE,
+        Severity.INFO,
+        rows[missing_code],
+        column,
+        values[missing_code],
+        "set_missing",
+        "The value is a missing code.",
+    )
+    unreadable = how == "unreadable"
+    has_letters = text.str.contains(r"[^\W\d_]", regex=True).to_numpy()
+    issues.add(
+        IssueCode.UNKNOWN_LABEL,
+        Severity.ERROR,
+        rows[unreadable & has_letters],
+        column,
+        values[unreadable & has_letters],
+        "set_missing",
+        "The answer is no known answer label; it counts as missing.",
+    )
+    issues.add(
+        IssueCode.NOT_A_NUMBER,
+        Severity.ERROR,
+        rows[unreadable & ~has_letters],
+        column,
+        values[unreadable & ~has_letters],
+        "set_missing",
+        "The answer is not a number; it counts as missing.",
+    )
     low, high = fmt.valid_range()
     with np.errstate(invalid="ignore"):
         out_of_range = (numbers < low) | (numbers > high)
-    issues.add(IssueCode.OUT_OF_RANGE, Severity.ERROR, rows[out_of_range], item_id, values[out_of_range],
-               "set_missing", f"The answer is outside {low:g}–{high:g}; it counts as missing.")
+    issues.add(
+        IssueCode.OUT_OF_RANGE,
+        Severity.ERROR,
+        rows[out_of_range],
+        column,
+        values[out_of_range],
+        "set_missing",
+        f"The answer is outside {low:g}–{high:g}; it counts as missing.",
+    )
     numbers[out_of_range] = np.nan
     if fmt.integer or fmt.kind == "choice":
         fractional = ~np.isnan(numbers) & (numbers != np.round(numbers))
-        issues.add(IssueCode.NOT_AN_OPTION, Severity.ERROR, rows[fractional], item_id, values[fractional],
-                   "set_missing", "The answer must be a whole number on this item; it counts as missing.")
+        issues.add(
+            IssueCode.NOT_AN_OPTION,
+            Severity.ERROR,
+            rows[fractional],
+            column,
+            values[fractional],
+            "set_missing",
+            "The answer must be a whole number on this item; it counts as missing.",
+        )
         numbers[fractional] = np.nan
     return numbers
+
+
+def _reversed(file_labels, decoded, values) -> bool:
+    """True when the file's numeric codes, read through its labels, come out mirrored."""
+    numeric = pd.to_numeric(pd.Series(values, dtype="str"), errors="coerce").to_numpy(dtype=float)
+    cells = (decoded.how == "file_label") & ~np.isnan(numeric)
+    return bool(
+        cells.any()
+        and np.all(numeric[cells] + decoded.codes[cells] == numeric[cells].min() + numeric[cells].max())
+        and np.any(numeric[cells] != decoded.codes[cells])
+    )

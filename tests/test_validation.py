@@ -32,24 +32,27 @@ MESSY_ROWS: dict[int, dict[str, str] | None] = {
     9: {"respondent_id": "R9", "case": "Case B", "group": "social_enterprise", "q71": "101", "q72": "12,5"},
 }
 
-# (code, file row, column, raw value) of every issue the file must produce, worked out by hand.
+# (code, file row, column, raw value, new value, count) of every issue the file must produce,
+# worked out by hand. Recodings are reported once per column and raw value, and issues about a
+# whole column, without a row (None).
 EXPECTED_ISSUES = {
-    ("blank_row", 3, "", ""),
-    ("missing_respondent_id", 4, "respondent_id", ""),
-    ("duplicate_respondent_id", 5, "respondent_id", "R1"),
-    ("missing_case", 6, "case", ""),
-    ("recoded_group", 7, "group", "Kommune"),
-    ("unknown_group", 8, "group", "banana"),
-    ("out_of_range", 2, "q07", "7"),  # likert 1-5
-    ("not_an_option", 4, "q08", "3.5"),  # likert codes are whole numbers
-    ("not_a_number", 5, "q09", "abc"),
-    ("label_recoded", 6, "q10", "Helt enig"),  # -> 5
-    ("label_recoded", 7, "q11", "Strongly disagree"),  # -> 1
-    ("out_of_range", 8, "q70", "0"),  # codebook.md: 0 or above 100 is out of range
-    ("out_of_range", 9, "q71", "101"),
-    ("decimal_comma", 9, "q72", "12,5"),  # -> 12.5
-    ("unknown_column", 1, EXTRA_COLUMN, ""),
-    ("missing_column", 1, MISSING_ITEM, ""),
+    ("blank_row", 3, "", "", "", 1),
+    ("missing_respondent_id", 4, "respondent_id", "", "", 1),
+    ("duplicate_respondent_id", 5, "respondent_id", "R1", "", 1),
+    ("missing_case", 6, "case", "", "", 1),
+    ("recoded_group", None, "group", "Kommune", "municipality", 1),
+    ("unknown_group", 8, "group", "banana", "", 1),
+    ("out_of_range", 2, "q07", "7", "", 1),  # likert 1-5
+    ("not_an_option", 4, "q08", "3.5", "", 1),  # likert codes are whole numbers
+    ("unknown_label", 5, "q09", "abc", "", 1),  # text that is no answer label
+    ("label_recoded", None, "q10", "Helt enig", "5", 1),
+    ("label_recoded", None, "q11", "Strongly disagree", "1", 1),
+    ("out_of_range", 8, "q70", "0", "", 1),  # codebook.md: 0 or above 100 is out of range
+    ("out_of_range", 9, "q71", "101", "", 1),
+    ("decimal_comma", None, "q72", "12,5", "12.5", 1),
+    # Column-level issues count the cells concerned: the 7 respondents kept (row 3 is blank).
+    ("unknown_column", None, EXTRA_COLUMN, "", "", 7),
+    ("missing_column", None, MISSING_ITEM, "", "", 7),
 }
 
 # Severity and action of each issue code, as samskaping.validation defines them.
@@ -63,6 +66,7 @@ SEVERITY_ACTION = {
     "out_of_range": ("error", "set_missing"),
     "not_an_option": ("error", "set_missing"),
     "not_a_number": ("error", "set_missing"),
+    "unknown_label": ("error", "set_missing"),
     "label_recoded": ("info", "recoded"),
     "decimal_comma": ("info", "recoded"),
     "unknown_column": ("info", "ignored"),
@@ -130,7 +134,10 @@ def messy(tmp_path_factory, instrument: Instrument) -> tuple[Validated, dict[int
 def test_messy_file_has_exactly_the_expected_issues(messy) -> None:
     validated, _ = messy
     issues = validated.report.issues
-    found = list(zip(issues["code"], issues["row"], issues["column"], issues["value"], strict=True))
+    rows = [None if pd.isna(row) else int(row) for row in issues["row"]]
+    found = list(
+        zip(issues["code"], rows, issues["column"], issues["value"], issues["new_value"], issues["count"], strict=True)
+    )
     assert len(found) == len(EXPECTED_ISSUES)
     assert set(found) == EXPECTED_ISSUES
 

@@ -1,0 +1,312 @@
+"""Sniffing survey export files: encoding, delimiter, sheet, header rows and companion files.
+
+The helpers here turn bytes into rows of text cells and find where the header is; they know
+nothing about the survey instrument. :mod:`samskaping.importing` builds the raw table from them.
+Every problem with the input is raised as :class:`~samskaping.errors.DataFileError` with a
+one-line message.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+from collections import Counter
+from dataclasses import dataclass
+from enum import StrEnum
+
+import python_calamine as calamine
+
+from samskaping.errors import DataFileError
+
+__all__ = [
+    "GENERIC_OPTIONS",
+    "MAX_LEADING_ROWS",
+    "TEXT_SUFFIXES",
+    "WORKBOOK_SUFFIXES",
+    "FileKind",
+    "HeaderLayout",
+    "cell_text",
+    "decode_text",
+    "find_header",
+    "looks_like_workbook",
+    "read_records",
+    "read_workbook",
+    "sniff_delimiter",
+    "text_kind",
+]
+
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+DELIMITERS = (",", ";", "\t")
+SAMPLE_CHARS = 32_768
+MAX_LEADING_ROWS = 5  # blank or title rows that may stand above the header
+OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+ZIP_MAGIC = b"PK\x03\x04"
+_ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_IMPORT_ID = re.compile(r"""^\{\s*['"]ImportId['"]\s*:""")
+GENERIC_OPTIONS = frozenset({"response", "responses", "open-ended response", "svar"})
+_MONKEY_SIGNALS = GENERIC_OPTIONS | {"other (please specify)"}
+# Sheets that hold documentation rather than answers (matched on the lower-cased name).
+# fmt: off
+_INFO_SHEETS = frozenset({
+    "about", "info", "information", "readme", "read_me", "notes", "instructions", "codebook", "kodebok", "labels",
+    "structure", "variables", "variabler", "metadata", "om", "read me", "om data",
+})
+# fmt: on
+
+
+class FileKind(StrEnum):
+    """What a file holds: survey answers, or a companion file that labels them."""
+
+    DATA = "data"
+    SURVEYXACT_LABELS = "surveyxact_labels"
+    SURVEYXACT_STRUCTURE = "surveyxact_structure"
+    NETTSKJEMA_CODEBOOK = "nettskjema_codebook"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderLayout:
+    """Where the header is: ``start`` (0-based row index), ``rows`` header rows, and the tool seen."""
+
+    start: int
+    rows: int
+    tool: str = ""
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet or SPSS cell as text: blank for empty, whole floats without ``.0``."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def looks_like_workbook(content: bytes) -> bool:
+    """True for a zip container (xlsx, xlsm, ods) or an OLE2 compound file (xls, encrypted xlsx)."""
+    return content.startswith(ZIP_MAGIC) or content.startswith(OLE2_MAGIC)
+
+
+def decode_text(content: bytes, name: str) -> tuple[str, str]:
+    """Decode a text table: BOM first, then strict UTF-8, then Windows-1252.
+
+    Returns
+    -------
+    tuple of (str, str)
+        The text and the encoding used (``utf-8-sig``, ``utf-16``, ``utf-16-le``, ``utf-16-be``,
+        ``utf-8`` or ``cp1252``).
+
+    Raises
+    ------
+    DataFileError
+        For an empty or binary file, or text in none of those encodings.
+    """
+    if not content.strip():
+        raise DataFileError(f"{name}: the file is empty")
+    if content.startswith(b"\xef\xbb\xbf"):
+        encodings: tuple[str, ...] = ("utf-8-sig",)
+    elif content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ("utf-16",)
+    elif b"\x00" in content[:SAMPLE_CHARS]:
+        sample = content[:SAMPLE_CHARS]
+        odd, even = sample[1::2].count(0), sample[0::2].count(0)
+        if max(odd, even) < 0.3 * (len(sample) // 2) or min(odd, even) > 0.05 * max(odd, even):
+            raise DataFileError(f"{name}: not a text table (the file holds binary data)")
+        encodings = ("utf-16-le",) if odd > even else ("utf-16-be",)
+    else:
+        encodings = ("utf-8", "cp1252")
+    for encoding in encodings:
+        try:
+            text = content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if len(_CONTROL.findall(text[:SAMPLE_CHARS])) > 0.01 * min(len(text), SAMPLE_CHARS):
+            break
+        return text, encoding
+    raise DataFileError(f"{name}: not a text table (binary data or an unknown text encoding)")
+
+
+def _count_outside_quotes(text: str, delimiter: str) -> int:
+    count, quoted = 0, False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            count += 1
+    return count
+
+
+def _consistent(sample: str, delimiter: str) -> bool:
+    rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))[:-1] or [[]]
+    widths = Counter(len(r) for r in rows if any(c.strip() for c in r))
+    if not widths:
+        return False
+    width, count = widths.most_common(1)[0]
+    return width > 1 and count >= 0.8 * sum(widths.values())
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a text table, one of ``,`` ``;`` and tab.
+
+    ``csv.Sniffer`` decides on a sample when its answer splits most rows into the same number of
+    fields; otherwise the delimiter seen most often outside quotes wins (comma when none is seen).
+    """
+    sample = text[:SAMPLE_CHARS]
+    if len(text) > SAMPLE_CHARS and "\n" in sample:
+        sample = sample[: sample.rindex("\n") + 1]
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        sniffed = ""
+    if sniffed in DELIMITERS and _consistent(sample + "\n", sniffed):
+        return sniffed
+    counts = {d: _count_outside_quotes(sample, d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_records(text: str, delimiter: str, limit: int, name: str) -> tuple[list[list[str]], bool]:
+    """Parse a text table into records (a quoted cell with line breaks stays one record).
+
+    Returns the first ``limit`` records and whether there were more.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    try:
+        records = list(itertools.islice(reader, limit + 1))
+    except csv.Error as exc:
+        raise DataFileError(f"{name}: not a readable text table ({exc})") from None
+    return records[:limit], len(records) > limit
+
+
+def text_kind(text: str, name: str) -> FileKind:
+    """Recognise SurveyXact label/structure files and the old Nettskjema codebook by content."""
+    lines = [line for line in text[:SAMPLE_CHARS].splitlines() if line.strip()]
+    if not lines:
+        return FileKind.UNKNOWN
+    if lines[0].startswith("* ") and (
+        re.search(r"\(id \d+\)", lines[0]) or any(line.startswith("* Variab") for line in lines[:3])
+    ):
+        return FileKind.NETTSKJEMA_CODEBOOK
+    delimiter = sniff_delimiter(text)
+    records = [r for r in csv.reader(io.StringIO("\n".join(lines[:60])), delimiter=delimiter) if r]
+    first = [c.strip().lower() for c in records[0]]
+    if {"questionname", "variablename"} <= set(first):
+        return FileKind.SURVEYXACT_STRUCTURE
+    shaped = [
+        r
+        for r in records
+        if len(r) >= 3
+        and re.fullmatch(r"[A-Za-z][\w.]*", r[0].strip())
+        and re.fullmatch(r"-?\d+", r[1].strip())
+        and all(not c.strip() for c in r[3:])
+    ]
+    variables = Counter(r[0] for r in shaped)
+    if len(shaped) >= 0.9 * len(records) and (len(records) > len(variables) or "label" in name.lower()):
+        return FileKind.SURVEYXACT_LABELS
+    return FileKind.DATA
+
+
+def _raise_unreadable(exc: BaseException, name: str) -> None:
+    if isinstance(exc, calamine.PasswordError) or "password" in str(exc).lower():
+        raise DataFileError(f"{name}: the workbook is password-protected; save it without a password") from None
+    reason = (str(exc).splitlines() or [type(exc).__name__])[0][:100]
+    raise DataFileError(f"{name}: not a readable spreadsheet (damaged or not a workbook: {reason})") from None
+
+
+def read_workbook(
+    content: bytes, name: str, sheet: str | None, max_rows: int, max_columns: int
+) -> tuple[list[list[str]], str, tuple[str, ...], list[str]]:
+    """Read the sheet holding the answers as rows of text cells, row 0 being spreadsheet row 1.
+
+    Without ``sheet``, hidden sheets and documentation sheets (About, Info, Readme, Labels …)
+    are passed over and the one with the most non-empty cells is chosen.
+
+    Returns
+    -------
+    tuple
+        Rows, the chosen sheet, all sheet names in order, and notes on the choice.
+    """
+    if content.startswith(OLE2_MAGIC) and any(s in content for s in _ENCRYPTED_STREAMS):
+        raise DataFileError(f"{name}: the workbook is password-protected; save it without a password")
+    try:
+        book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+        meta = list(book.sheets_metadata)
+    except BaseException as exc:  # calamine raises its own types, and pyo3 panics are BaseException
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        _raise_unreadable(exc, name)
+        raise  # pragma: no cover - _raise_unreadable always raises
+    names = tuple(m.name for m in meta)
+    if not names:
+        raise DataFileError(f"{name}: the workbook has no sheets")
+    hidden = [m.name for m in meta if m.visible != calamine.SheetVisibleEnum.Visible]
+    if sheet is not None:
+        if sheet not in names:
+            raise DataFileError(f"{name}: no sheet named '{sheet}' (sheets: {', '.join(names)})")
+        candidates, notes = [sheet], [f"sheet '{sheet}' as requested"]
+    else:
+        candidates = [n for n in names if n not in hidden and n.strip().lower() not in _INFO_SHEETS]
+        candidates, notes = candidates or list(names), []
+    scored: list[tuple[int, str, list[list[object]] | None]] = []
+    try:
+        for candidate in candidates:
+            data = book.get_sheet_by_name(candidate)
+            if data.height > max_rows + MAX_LEADING_ROWS + 3 or data.width > max_columns:
+                scored.append((data.height * data.width, candidate, None))  # too big: limit checked below
+                continue
+            rows = data.to_python(skip_empty_area=False)
+            scored.append((sum(1 for r in rows for v in r if v not in ("", None)), candidate, rows))
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        _raise_unreadable(exc, name)
+    _score, chosen, raw_rows = max(scored, key=lambda s: s[0])  # max keeps the first of equal scores
+    if raw_rows is None:
+        size = book.get_sheet_by_name(chosen)
+        what = f"more than {max_columns:,} columns" if size.width > max_columns else f"more than {max_rows:,} rows"
+        raise DataFileError(f"{name}: sheet '{chosen}' has {what} (the limit)")
+    if not any(v not in ("", None) for r in raw_rows for v in r):
+        raise DataFileError(f"{name}: sheet '{chosen}' is empty")
+    if sheet is None and len(names) > 1:
+        extra = f" ({len(hidden)} hidden)" if hidden else ""
+        notes.append(f"sheet '{chosen}' chosen among {len(names)}{extra}")
+    return [[cell_text(v) for v in r] for r in raw_rows], chosen, names, notes
+
+
+def _filled(cells: list[str]) -> int:
+    return sum(1 for c in cells if c.strip())
+
+
+def find_header(records: list[list[str]], header_rows: int | None = None) -> HeaderLayout:
+    """Find the header: skip blank and title rows above it, then count 1–3 header rows.
+
+    Qualtrics (third row of ``{"ImportId": …}``) has 3 header rows; SurveyMonkey (second row of
+    option texts and ``Response`` under questions whose first-row cells are partly blank) has 2.
+    ``header_rows`` overrides the count; title rows are still skipped.
+    """
+    start = 0
+    while start < min(len(records) - 1, MAX_LEADING_ROWS) and _filled(records[start]) <= 1:
+        start += 1
+    if _filled(records[start]) < 2:  # no row that looks like a header below: keep row 1
+        start = 0
+    if header_rows is not None:
+        return HeaderLayout(start, header_rows, "as requested")
+    rows = records[start : start + 3]
+    if len(rows) == 3:
+        cells = [c.strip() for c in rows[2] if c.strip()]
+        if cells and sum(bool(_IMPORT_ID.match(c)) for c in cells) >= 0.5 * len(cells):
+            return HeaderLayout(start, 3, "Qualtrics")
+    if len(rows) >= 2:
+        top, second = rows[0], rows[1]
+        options = [c.strip().lower() for c in second]
+        blanks_filled = any(not top[j].strip() and options[j] for j in range(min(len(top), len(second))))
+        if blanks_filled and _MONKEY_SIGNALS & set(options):
+            return HeaderLayout(start, 2, "SurveyMonkey")
+        names = [c.strip() for c in top if c.strip()]
+        if names and names[0] == "V1" and sum(bool(re.fullmatch(r"V\d+", c)) for c in names) >= 0.5 * len(names):
+            return HeaderLayout(start, 2, "Qualtrics legacy")
+    return HeaderLayout(start, 1)
