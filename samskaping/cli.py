@@ -69,7 +69,7 @@ def _load(args: argparse.Namespace) -> Loaded:
             text = args.mapping.read_text(encoding="utf-8")
         except OSError as exc:
             raise SamskapingError(f"{args.mapping.name}: cannot be read ({exc.strerror or exc})") from None
-        mapping = mapping_from_yaml(text, source=args.mapping.name)
+        mapping = mapping_from_yaml(text, source=args.mapping.name, instrument=instrument)
     loaded = load_survey(args.input, instrument, mapping=mapping, sheet=args.sheet)
     if loaded.automatic:
         missing = len(unmapped_items(loaded.mapping, instrument))

@@ -35,16 +35,34 @@ from rapidfuzz import fuzz, process
 
 from samskaping.instrument import GROUPS, Instrument, YamlReader
 
-__all__ = ["ColumnMatch", "Mapping", "mapping_from_matches", "mapping_from_yaml", "mapping_to_yaml", "propose_cases",
-           "propose_mapping", "suggest_group", "unmapped_items"]
+__all__ = [
+    "ColumnMatch",
+    "Mapping",
+    "mapping_from_matches",
+    "mapping_from_yaml",
+    "mapping_to_yaml",
+    "propose_cases",
+    "propose_mapping",
+    "suggest_group",
+    "unmapped_items",
+]
 
 ID_TARGETS = ("respondent_id", "case", "group")
 EXTRA_TARGETS = ("q02_other",)
 ITEM_COUNT = 82  # item ids q01 … q82, checked by mapping_from_yaml when no instrument is given
 _ATTR = re.compile(r"attr_\w+", re.ASCII)
 _ITEM_ID = re.compile(r"q(\d\d)")
-_YAML_KEYS = ("schema_version", "columns", "value_codes", "missing_codes", "not_relevant_codes", "cases",
-              "case_source", "drop_incomplete", "respondent_id_source")
+_YAML_KEYS = (
+    "schema_version",
+    "columns",
+    "value_codes",
+    "missing_codes",
+    "not_relevant_codes",
+    "cases",
+    "case_source",
+    "drop_incomplete",
+    "respondent_id_source",
+)
 
 # A question number: an optional tool prefix, the number, then the rest of the header.
 _NUMBER = re.compile(
@@ -53,11 +71,27 @@ _NUMBER = re.compile(
 )
 _SUB = re.compile(r"(?:[_.]-?[0-9A-Za-z]+|\[[^\]]*\]|[a-z])+")  # Q26_1, q26[SQ001], 26.1, Q2_-1, spm26b
 _BARE_END = re.compile(r"\s*(?:[.):\-–]|$)")  # a number without prefix ends the header or is followed by . ) : -
-_TEXT_ENTRY = re.compile(r"_text\b|\[other\]|\[annet\]|-oth-|please specify|spesifiser|\s[-–]\s*(?:text|tekst)\s*$",
-                         re.IGNORECASE)
+_TEXT_ENTRY = re.compile(
+    r"_text\b|\[other\]|\[annet\]|-oth-|please specify|spesifiser|\s[-–]\s*(?:text|tekst)\s*$", re.IGNORECASE
+)
 _ROLE_HEADERS = (
-    ("respondent_id", 0.7, ("respondent id", "respondentid", "respondent", "responseid", "response id", "id",
-                            "submission id", "submissionid", "nr", "respondent nr", "lopenummer")),
+    (
+        "respondent_id",
+        0.7,
+        (
+            "respondent id",
+            "respondentid",
+            "respondent",
+            "responseid",
+            "response id",
+            "id",
+            "submission id",
+            "submissionid",
+            "nr",
+            "respondent nr",
+            "lopenummer",
+        ),
+    ),
     ("case", 0.8, ("case", "casenavn", "case navn", "case name", "casename")),
     ("group", 0.8, ("group", "gruppe", "sektor", "sector", "respondent group", "respondentgruppe")),
 )
@@ -66,8 +100,11 @@ _Q01_ALIASES = ("casepartner", "case partner", "partner")
 # Group suggestions, first hit wins (see suggest_group); company forms are matched in upper case only.
 _GROUP_WORDS = (
     ("social_enterprise", r"sosial[te]?\s+(?:virksomhet|entrepren)\w*|social\s+(?:enterprise|entrepren)\w*"),
-    ("other", r"nav|stat(?:en|ens|lig|lige)?|statsforvalter\w*|direktorat\w*|departement\w*|fylke\w*|state\s+agency"
-              r"|county|government\s+agency"),
+    (
+        "other",
+        r"nav|stat(?:en|ens|lig|lige)?|statsforvalter\w*|direktorat\w*|departement\w*|fylke\w*|state\s+agency"
+        r"|county|government\s+agency",
+    ),
     ("municipality", r"kommunen?s?|kommunal[et]?|bydel(?:en|s)?|municipality|municipal|council"),
     ("municipality", r"KF"),
     ("social_enterprise", r"AS|ASA|SA|BA|ANS|DA|NUF"),
@@ -240,8 +277,14 @@ def _text_candidates(text: str) -> list[str]:
     return out
 
 
-def _match_column(column: str, texts: list[str], role: str | None, numbers: dict[int, str],
-                  item_texts: list[tuple[str, str]], sub_counts: Counter[int]) -> ColumnMatch:
+def _match_column(
+    column: str,
+    texts: list[str],
+    role: str | None,
+    numbers: dict[int, str],
+    item_texts: list[tuple[str, str]],
+    sub_counts: Counter[int],
+) -> ColumnMatch:
     name = column.strip()
     if name in ID_TARGETS or name in EXTRA_TARGETS or _ATTR.fullmatch(name) or name in numbers.values():
         return ColumnMatch(column, name, 1.0, "canonical")
@@ -300,14 +343,23 @@ def _resolve_conflicts(matches: list[ColumnMatch]) -> list[ColumnMatch]:
             note = "; ".join(filter(None, [f"tie with column '{runner_up.column}'", win.note]))
             out[first] = ColumnMatch(win.column, target, min(win.confidence, 0.5), win.reason, note)
         for i in others:
-            out[i] = ColumnMatch(matches[i].column, None, matches[i].confidence, "conflict",
-                                 f"{target} is taken by column '{win.column}' ({win.confidence:.2f})")
+            out[i] = ColumnMatch(
+                matches[i].column,
+                None,
+                matches[i].confidence,
+                "conflict",
+                f"{target} is taken by column '{win.column}' ({win.confidence:.2f})",
+            )
     return out
 
 
-def propose_mapping(columns: cabc.Sequence[str], instrument: Instrument, *,
-                    headers: cabc.Sequence[cabc.Sequence[str]] | cabc.Mapping[str, Any] | None = None,
-                    roles: cabc.Mapping[str, str] | None = None) -> tuple[ColumnMatch, ...]:
+def propose_mapping(
+    columns: cabc.Sequence[str],
+    instrument: Instrument,
+    *,
+    headers: cabc.Sequence[cabc.Sequence[str]] | cabc.Mapping[str, Any] | None = None,
+    roles: cabc.Mapping[str, str] | None = None,
+) -> tuple[ColumnMatch, ...]:
     """Propose a target for every file column.
 
     Parameters
@@ -332,8 +384,10 @@ def propose_mapping(columns: cabc.Sequence[str], instrument: Instrument, *,
     numbers = {item.number: item.id for item in instrument.items}
     item_texts = _item_texts(instrument)
     sub_counts = Counter(p[0] for c in columns if (p := _parse_number(str(c))) and _rest_kind(p[1]) == "sub")
-    matches = [_match_column(str(c), _column_texts(str(c), headers, i), roles.get(str(c)), numbers, item_texts,
-                             sub_counts) for i, c in enumerate(columns)]
+    matches = [
+        _match_column(str(c), _column_texts(str(c), headers, i), roles.get(str(c)), numbers, item_texts, sub_counts)
+        for i, c in enumerate(columns)
+    ]
     return tuple(_resolve_conflicts(matches))
 
 
@@ -443,12 +497,17 @@ def mapping_from_yaml(text: str, source: str = "mapping.yaml", *, instrument: In
     columns = section("columns", str, "the target must be text")
     if bad := next((col for col, target in columns.items() if not valid(target)), None):
         raise reader.fail(f"columns.{bad}", f"unknown target {columns[bad]!r}")
-    value_codes = {col: {text_of(k, f"value_codes.{col}"): code_of(v, f"value_codes.{col}.{k}")
-                         for k, v in codes.items()}
-                   for col, codes in section("value_codes", dict, "must be a mapping of raw value → code").items()}
-    lists = {name: {col: tuple(text_of(v, f"{name}.{col}") for v in values)
-                    for col, values in section(name, list, "must be a list of values").items()}
-             for name in ("missing_codes", "not_relevant_codes")}
+    value_codes = {
+        col: {text_of(k, f"value_codes.{col}"): code_of(v, f"value_codes.{col}.{k}") for k, v in codes.items()}
+        for col, codes in section("value_codes", dict, "must be a mapping of raw value → code").items()
+    }
+    lists = {
+        name: {
+            col: tuple(text_of(v, f"{name}.{col}") for v in values)
+            for col, values in section(name, list, "must be a list of values").items()
+        }
+        for name in ("missing_codes", "not_relevant_codes")
+    }
     cases = {}
     for answer, spec in section("cases").items():
         case, group = (reader.get(spec, name, f"cases.{answer}", str) for name in ("case", "group"))
@@ -459,8 +518,16 @@ def mapping_from_yaml(text: str, source: str = "mapping.yaml", *, instrument: In
         cases[answer] = (case, group)
     if not isinstance(drop := data.get("drop_incomplete", False), bool):
         raise reader.fail("drop_incomplete", f"must be true or false, got {drop!r}")
-    case_source, id_source = (None if data.get(k) is None else text_of(data[k], k)
-                              for k in ("case_source", "respondent_id_source"))
-    return Mapping(columns=columns, value_codes=value_codes, missing_codes=lists["missing_codes"],
-                   not_relevant_codes=lists["not_relevant_codes"], cases=cases, case_source=case_source,
-                   drop_incomplete=drop, respondent_id_source=id_source)
+    case_source, id_source = (
+        None if data.get(k) is None else text_of(data[k], k) for k in ("case_source", "respondent_id_source")
+    )
+    return Mapping(
+        columns=columns,
+        value_codes=value_codes,
+        missing_codes=lists["missing_codes"],
+        not_relevant_codes=lists["not_relevant_codes"],
+        cases=cases,
+        case_source=case_source,
+        drop_incomplete=drop,
+        respondent_id_source=id_source,
+    )
