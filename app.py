@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data, state
+from ui import data, shell, state
 from ui.text import LANGUAGES, t
 
 
@@ -21,7 +21,9 @@ def _sidebar() -> None:
         st.radio(t("sidebar_dataset"), list(dataset_labels), key=state.DATASET, format_func=dataset_labels.get)
         if st.session_state[state.DATASET] == "upload":
             st.file_uploader(
-                t("sidebar_upload"), type=["xlsx", "xlsm", "xls", "ods", "csv", "tsv", "txt"], key=state.UPLOAD,
+                t("sidebar_upload"),
+                type=["xlsx", "xlsm", "xls", "ods", "csv", "tsv", "txt"],
+                key=state.UPLOAD,
                 help=t("sidebar_upload_help"),
             )
         else:
@@ -40,7 +42,7 @@ def main() -> None:
         st.Page("pages/codebook.py", title=t("page_codebook"), icon=":material/menu_book:"),
         st.Page("pages/help.py", title=t("page_help"), icon=":material/help:"),
     ]
-    st.navigation(pages).run()
+    shell.run_framed(st.navigation(pages))
 
 
 main()

@@ -13,10 +13,11 @@ from samskaping.profiles import (
     leadership_profile,
     part1_items,
 )
-from ui import data, render, state
+from ui import data, render, shell, state
 from ui.profile_view import distribution_table, editable_findings, item_table
 from ui.text import lang, t
 
+shell.require_frame()
 st.title(t("case_title"))
 st.caption(t("case_caption"))
 dataset = data.current_dataset()

@@ -9,7 +9,7 @@ import streamlit as st
 from samskaping import codebook_edit as edit
 from samskaping.codebook import Codebook, load_codebook, parse_codebook
 from samskaping.errors import ConfigError
-from ui import data, state
+from ui import data, shell, state
 from ui.text import lang, t
 
 FLASH = "codebook_flash"  # (text key, fields) of the success shown once after a codebook is applied
@@ -48,6 +48,7 @@ def _labels(columns) -> dict[str, str]:
     return {column: t(f"codebook_col_{column}") for column in columns}
 
 
+shell.require_frame()
 st.title(t("codebook_title"))
 st.caption(t("codebook_caption"))
 instrument, language, codebook = data.instrument(), lang(), data.codebook()

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from ui import data
+from ui import data, shell
 from ui.text import t
 
+shell.require_frame()
 st.title(t("help_title"))
 st.caption(t("help_caption"))
 th = data.codebook().thresholds

@@ -4,9 +4,10 @@ import streamlit as st
 
 from samskaping import figures
 from samskaping.overview import missing_by_part, respondent_counts
-from ui import data, render
+from ui import data, render, shell
 from ui.text import lang, t
 
+shell.require_frame()
 st.title(t("overview_title"))
 st.caption(t("overview_caption"))
 dataset = data.current_dataset()

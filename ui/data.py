@@ -9,11 +9,11 @@ import streamlit as st
 
 from samskaping.codebook import Codebook, load_codebook, parse_codebook
 from samskaping.errors import SamskapingError
-from samskaping.importing import read_table
 from samskaping.instrument import DATA_DIR, Instrument, load_instrument
+from samskaping.loading import load_survey
 from samskaping.reliability import reliability
 from samskaping.scoring import Scores, score_survey
-from samskaping.validation import Validated, validate_canonical
+from samskaping.validation import Validated
 from ui import state
 
 DEMO_FILES = {"demo": DATA_DIR / "demo_survey.xlsx", "demo_large": DATA_DIR / "demo_survey_large.xlsx"}
@@ -58,7 +58,9 @@ def codebook() -> Codebook:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _validate_bytes(name: str, content: bytes) -> Validated:
-    return validate_canonical(read_table(Path(name), content), instrument())
+    # Canonical files map to themselves; other exports get the proposed mapping (the import
+    # page lets the researcher review and correct it).
+    return load_survey(Path(name), instrument(), data=content).validated
 
 
 def current_dataset() -> Dataset | None:

@@ -24,7 +24,8 @@ def editable_findings(generated: pd.DataFrame, session_key: tuple) -> pd.DataFra
         index={row: t(f"findings_row_{row}") for row in FINDING_ROWS},
         columns={part: t(f"findings_{part}") for part in FINDING_PARTS},
     )
-    st.table(shown.replace("", "–"))
+    # st.table renders Markdown: one bullet per line, a hard line break between them.
+    st.table(shown.map(lambda cell: "  \n".join(f"• {line}" for line in cell.splitlines()) if cell else "–"))
     with st.expander(t("findings_edit")):
         edited = current.copy()
         for row in FINDING_ROWS:
