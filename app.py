@@ -17,7 +17,8 @@ def _sidebar() -> None:
     with st.sidebar:
         st.selectbox(t("sidebar_language"), list(LANGUAGES), key=state.LANG, format_func=LANGUAGES.get)
         # Labels are resolved now: a format_func reading the session later would see no language.
-        dataset_labels = {choice: t(f"dataset_{choice}") for choice in ("demo", "demo_large", "upload")}
+        choices = ("demo", "demo_large", "upload", *(("imported",) if st.session_state.get(state.IMPORTED) else ()))
+        dataset_labels = {choice: t(f"dataset_{choice}") for choice in choices}
         st.radio(t("sidebar_dataset"), list(dataset_labels), key=state.DATASET, format_func=dataset_labels.get)
         if st.session_state[state.DATASET] == "upload":
             st.file_uploader(
@@ -26,7 +27,7 @@ def _sidebar() -> None:
                 key=state.UPLOAD,
                 help=t("sidebar_upload_help"),
             )
-        else:
+        elif st.session_state[state.DATASET] in ("demo", "demo_large"):
             st.info(t("synthetic_notice"), icon=":material/science:")
         st.number_input(t("sidebar_k"), min_value=1, max_value=50, step=1, key=state.K, help=t("help_k"))
         st.toggle(t("sidebar_three_as_missing"), key=state.THREE_AS_MISSING, help=t("help_three_as_missing"))
@@ -39,6 +40,7 @@ def main() -> None:
     pages = [
         st.Page("pages/overview.py", title=t("page_overview"), icon=":material/dashboard:", default=True),
         st.Page("pages/case_profile.py", title=t("page_case_profile"), icon=":material/assignment:"),
+        st.Page("pages/import_data.py", title=t("page_import"), icon=":material/upload_file:"),
         st.Page("pages/codebook.py", title=t("page_codebook"), icon=":material/menu_book:"),
         st.Page("pages/help.py", title=t("page_help"), icon=":material/help:"),
     ]

@@ -13,7 +13,16 @@ import pandas as pd
 
 from samskaping.instrument import Instrument
 
-__all__ = ["template_workbook", "write_csv"]
+__all__ = ["template_workbook", "to_csv_bytes", "write_csv"]
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """``frame`` as CSV bytes by the §10 conventions (BOM, comma, full precision, true/false)."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_bool_dtype(out[column]):
+            out[column] = out[column].map({True: "true", False: "false"})
+    return out.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
 def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:
@@ -24,11 +33,7 @@ def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    out = frame.copy()
-    for column in out.columns:
-        if pd.api.types.is_bool_dtype(out[column]):
-            out[column] = out[column].map({True: "true", False: "false"})
-    out.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    path.write_bytes(to_csv_bytes(frame))
     return path
 
 
@@ -43,8 +48,11 @@ def template_workbook(instrument: Instrument, lang: str = "en") -> bytes:
     rows = [
         {"column": "respondent_id", "question": _TEMPLATE_TEXT[lang]["respondent_id"], "allowed": ""},
         {"column": "case", "question": _TEMPLATE_TEXT[lang]["case"], "allowed": ""},
-        {"column": "group", "question": _TEMPLATE_TEXT[lang]["group"],
-         "allowed": "municipality, social_enterprise, other"},
+        {
+            "column": "group",
+            "question": _TEMPLATE_TEXT[lang]["group"],
+            "allowed": "municipality, social_enterprise, other",
+        },
     ]
     for item in instrument.items:
         fmt = instrument.formats[item.format]

@@ -9,11 +9,13 @@ import streamlit as st
 
 from samskaping.codebook import Codebook, load_codebook, parse_codebook
 from samskaping.errors import SamskapingError
+from samskaping.importing import RawTable, read_table
 from samskaping.instrument import DATA_DIR, Instrument, load_instrument
 from samskaping.loading import load_survey
+from samskaping.mapping import mapping_from_yaml
 from samskaping.reliability import reliability
 from samskaping.scoring import Scores, score_survey
-from samskaping.validation import Validated
+from samskaping.validation import Validated, validate
 from ui import state
 
 DEMO_FILES = {"demo": DATA_DIR / "demo_survey.xlsx", "demo_large": DATA_DIR / "demo_survey_large.xlsx"}
@@ -63,9 +65,23 @@ def _validate_bytes(name: str, content: bytes) -> Validated:
     return load_survey(Path(name), instrument(), data=content).validated
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def read_raw(name: str, content: bytes, sheet: str | None, companions: tuple[tuple[str, bytes], ...]) -> RawTable:
+    """Read an uploaded export (cached by its bytes); raises DataFileError for unusable files."""
+    return read_table(Path(name), content, sheet=sheet, companions=dict(companions) or None)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def validate_mapped(_raw: RawTable, key: str, mapping_yaml: str) -> Validated:
+    """Validate a raw table with a mapping (given as YAML so the cache can key on it)."""
+    return validate(_raw, instrument(), mapping_from_yaml(mapping_yaml, instrument=instrument()))
+
+
 def current_dataset() -> Dataset | None:
     """The data set chosen in the sidebar; None (after showing why) when an upload is unusable."""
     choice = st.session_state.get(state.DATASET, state.DEFAULTS[state.DATASET])
+    if choice == "imported":
+        return st.session_state.get(state.IMPORTED)
     if choice in DEMO_FILES:
         path = DEMO_FILES[choice]
         return Dataset(choice, path.name, _validate_bytes(path.name, path.read_bytes()), synthetic=True)
@@ -114,3 +130,9 @@ def reliability_table(dataset: Dataset):
     _, three = settings()
     key = f"{dataset.key}|{hash(st.session_state.get(state.CODEBOOK_YAML) or '')}"
     return _reliability(dataset.validated, codebook(), key, three)
+
+
+def use_imported(dataset: Dataset) -> None:
+    """Button callback: make an imported data set the one every page uses."""
+    st.session_state[state.IMPORTED] = dataset
+    st.session_state[state.DATASET] = "imported"

@@ -7,11 +7,14 @@ import streamlit as st
 
 from samskaping.anonymity import mask_counts
 from samskaping.codebook import Codebook
+from samskaping.export import to_csv_bytes
+from samskaping.instrument import GROUPS
 from samskaping.profiles import format_number
 from samskaping.validation import ValidationReport
 from ui.text import lang, t
 
 BAND_ICONS = {"strength": "▲", "borderline": "●", "concern": "▼"}
+GROUP_IDS = GROUPS
 
 
 def measure_name(codebook: Codebook, measure_id: str) -> str:
@@ -71,6 +74,23 @@ def group_name(group: str) -> str:
     key = f"group_{group}"
     text = t(key)
     return group if text == key else text
+
+
+def validation_summary(report: ValidationReport) -> None:
+    """The full validation report: counts per code, every issue, and a CSV download (researcher-only)."""
+    if report.issues.empty:
+        st.success(t("import_no_issues"))
+        return
+    (st.error if not report.ok else st.warning)(t("validation_issues", summary=report.summary()))
+    st.dataframe(report.counts(), hide_index=True)
+    st.dataframe(report.issues, hide_index=True, width="stretch")
+    st.download_button(
+        t("import_report_download"),
+        to_csv_bytes(report.issues),
+        "validation_report.csv",
+        mime="text/csv",
+        key="import_report_download",
+    )
 
 
 def validation_report(report: ValidationReport) -> None:
