@@ -1,0 +1,238 @@
+"""Comparing respondent groups on every measure, honestly for tiny samples (methods.md §6–7).
+
+Groups come from any column (group, Q2 leader, Q4 duration, case, ``attr_*``), optionally
+within one case. Every pair of groups (in sorted label order, differences a − b) gets n, mean,
+median, IQR, difference, Hodges–Lehmann shift, U with its permutation p and method, the
+smallest attainable p, rank-biserial r with Cliff's interval, and Holm / Benjamini–Hochberg
+adjusted p within each family of measures. A pair with a group under k is hidden.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from samskaping.codebook import Codebook
+from samskaping.profiles import format_number
+from samskaping.scoring import Scores
+from samskaping.statistics import bh, cliffs_delta, hodges_lehmann, holm, kruskal_wallis, mann_whitney, min_attainable_p
+
+__all__ = [
+    "COMPARISON_COLUMNS",
+    "GAP_COLUMNS",
+    "KRUSKAL_COLUMNS",
+    "Comparison",
+    "compare",
+    "comparison_sentence",
+    "grouping_options",
+    "perception_gaps",
+]
+
+COMPARISON_COLUMNS = (
+    "measure", "family", "group_a", "group_b", "n_a", "n_b", "mean_a", "mean_b", "median_a", "median_b",
+    "iqr_a", "iqr_b", "diff", "hl_shift", "u", "p_exact", "p_method", "p_error", "p_holm", "p_bh",
+    "rank_biserial", "rb_low", "rb_high", "min_attainable_p", "hidden",
+)  # fmt: skip
+KRUSKAL_COLUMNS = ("measure", "k", "h", "p", "p_method", "hidden")
+GAP_COLUMNS = ("case", "measure", "n_mun", "n_se", "mean_mun", "mean_se", "gap", "hidden")
+# Families within which p-values are adjusted (methods.md §6): sub-indices and thickness together.
+_ADJUSTMENT_FAMILY = {"factor": "factor", "category": "category", "barrier": "barrier", "subindex": "continuum",
+                      "thickness": "continuum"}  # fmt: skip
+_SMALL_GROUP = 5  # a plain-language warning below this many respondents (methods.md §6)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """The result of :func:`compare`: pairwise table, Kruskal–Wallis table (k > 2 groups), notes."""
+
+    by: str
+    within_case: str | None
+    groups: tuple[str, ...]
+    sizes: dict[str, int]
+    table: pd.DataFrame
+    kruskal: pd.DataFrame
+    small_groups: tuple[str, ...]
+
+
+def grouping_options(data: pd.DataFrame) -> list[str]:
+    """The columns a comparison can group by: group, q02, q04, case and every ``attr_*`` column."""
+    return [c for c in ("group", "q02", "q04", "case") if c in data] + sorted(c for c in data if c.startswith("attr_"))
+
+
+def _labels(data: pd.DataFrame, by: str) -> pd.Series:
+    """Group labels as text; numeric codes (Q2, Q4) become "1", "2", … so they sort as options."""
+    column = data[by]
+    if pd.api.types.is_numeric_dtype(column):
+        return column.map(lambda v: None if pd.isna(v) else f"{v:g}")
+    return column.astype("str").where(column.notna())
+
+
+def compare(
+    scores: Scores,
+    data: pd.DataFrame,
+    codebook: Codebook,
+    by: str,
+    *,
+    k: int | None = None,
+    within_case: str | None = None,
+    seed: int = 20180101,
+) -> Comparison:
+    """Compare the groups of column ``by`` on all measures.
+
+    Parameters
+    ----------
+    scores : Scores
+        Respondent scores (:func:`samskaping.scoring.score_survey`), indexed like ``data``.
+    data : DataFrame
+        The canonical data set (for the grouping column).
+    codebook : Codebook
+        Measures and families.
+    by : str
+        The grouping column (see :func:`grouping_options`).
+    k : int, optional
+        Anonymity threshold; default ``scores.k``.
+    within_case : str, optional
+        Only the respondents of this case.
+    seed : int
+        Seed of the Monte Carlo p-values (used only above 10⁶ possible splits).
+    """
+    if by not in data:
+        raise ValueError(f"unknown grouping column '{by}' (choose from {', '.join(grouping_options(data))})")
+    k = scores.k if k is None else k
+    labels = _labels(data, by)
+    respondents = scores.respondents.assign(_group=labels)
+    if within_case is not None:
+        respondents = respondents[respondents["case"] == within_case]
+    respondents = respondents.dropna(subset=["_group"])
+    groups = tuple(sorted(respondents["_group"].unique()))
+    sizes = {g: int((respondents["_group"] == g).sum()) for g in groups}
+    rows = []
+    for i, a in enumerate(groups):
+        for b in groups[i + 1 :]:
+            for measure in codebook.measures:
+                values_a = respondents.loc[respondents["_group"] == a, measure.id].dropna().to_numpy()
+                values_b = respondents.loc[respondents["_group"] == b, measure.id].dropna().to_numpy()
+                rows.append(_pair_row(measure.id, measure.family, a, b, values_a, values_b, k, seed))
+    table = pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
+    if not table.empty:
+        family = table["family"].map(_ADJUSTMENT_FAMILY)
+        for _, index in table.groupby([table["group_a"], table["group_b"], family]).groups.items():
+            table.loc[index, "p_holm"] = holm(table.loc[index, "p_exact"].to_numpy(dtype=float))
+            table.loc[index, "p_bh"] = bh(table.loc[index, "p_exact"].to_numpy(dtype=float))
+    kruskal = (
+        _kruskal(respondents, groups, codebook, k, seed)
+        if len(groups) > 2
+        else pd.DataFrame(columns=list(KRUSKAL_COLUMNS))
+    )
+    small = tuple(g for g in groups if sizes[g] < _SMALL_GROUP)
+    return Comparison(by, within_case, groups, sizes, table, kruskal, small)
+
+
+def _pair_row(measure, family, a, b, values_a, values_b, k, seed) -> dict:
+    row = {"measure": measure, "family": family, "group_a": a, "group_b": b, "n_a": values_a.size,
+           "n_b": values_b.size, "hidden": values_a.size < k or values_b.size < k}  # fmt: skip
+    if row["hidden"]:
+        return row
+    test = mann_whitney(values_a, values_b, seed=seed)
+    effect = cliffs_delta(values_a, values_b)
+    row.update(
+        mean_a=values_a.mean(), mean_b=values_b.mean(), median_a=float(np.median(values_a)),
+        median_b=float(np.median(values_b)), iqr_a=_iqr(values_a), iqr_b=_iqr(values_b),
+        diff=values_a.mean() - values_b.mean(), hl_shift=hodges_lehmann(values_a, values_b), u=test.u,
+        p_exact=test.p, p_method=test.method, p_error=test.p_error, rank_biserial=effect.delta,
+        rb_low=effect.low, rb_high=effect.high, min_attainable_p=min_attainable_p(values_a.size, values_b.size),
+    )  # fmt: skip
+    return row
+
+
+def _iqr(values: np.ndarray) -> float:
+    q1, q3 = np.percentile(values, [25, 75], method="linear")
+    return float(q3 - q1)
+
+
+def _kruskal(respondents: pd.DataFrame, groups, codebook: Codebook, k: int, seed: int) -> pd.DataFrame:
+    rows = []
+    for measure in codebook.measures:
+        samples = [respondents.loc[respondents["_group"] == g, measure.id].dropna().to_numpy() for g in groups]
+        hidden = any(s.size < k for s in samples)
+        row = {"measure": measure.id, "k": len(groups), "hidden": hidden}
+        if not hidden:
+            result = kruskal_wallis(samples, seed=seed)
+            row.update(h=result.h, p=result.p, p_method=result.method)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(KRUSKAL_COLUMNS))
+
+
+def perception_gaps(scores: Scores, codebook: Codebook) -> pd.DataFrame:
+    """Per case and measure: municipality mean − social-enterprise mean, from the anonymised sides.
+
+    Hidden unless both sides are shown in ``scores.sides`` (n ≥ k and not secondarily suppressed).
+    """
+    sides = scores.sides.set_index(["case", "group", "measure"])
+    rows = []
+    for case in sorted(scores.sides["case"].unique()):
+        for measure in codebook.measure_ids:
+            mun = sides.loc[(case, "municipality", measure)] if (case, "municipality", measure) in sides.index else None
+            se = (
+                sides.loc[(case, "social_enterprise", measure)]
+                if (case, "social_enterprise", measure) in sides.index
+                else None
+            )
+            n_mun = int(mun["n"]) if mun is not None else 0
+            n_se = int(se["n"]) if se is not None else 0
+            hidden = mun is None or se is None or bool(mun["hidden"]) or bool(se["hidden"])
+            row = {"case": case, "measure": measure, "n_mun": n_mun, "n_se": n_se, "hidden": hidden}
+            if not hidden:
+                row.update(mean_mun=mun["mean"], mean_se=se["mean"], gap=mun["mean"] - se["mean"])
+            rows.append(row)
+    table = pd.DataFrame(rows, columns=list(GAP_COLUMNS))
+    return table.sort_values("gap", key=lambda g: -g.abs(), na_position="last", kind="stable", ignore_index=True)
+
+
+_SENTENCES = {
+    "en": {
+        "higher": "{a} respondents rated {measure} higher than {b} respondents ({mean_a} vs {mean_b}; "
+                  "rank-biserial {r}, 95 % CI {low} to {high}; p = {p}, Holm-adjusted {p_holm}; {method}).",
+        "lower": "{a} respondents rated {measure} lower than {b} respondents ({mean_a} vs {mean_b}; "
+                 "rank-biserial {r}, 95 % CI {low} to {high}; p = {p}, Holm-adjusted {p_holm}; {method}).",
+        "hidden": "{measure}: not shown, a group has fewer than {k} respondents.",
+        "small": "Groups under 5 respondents ({groups}): no p-value can be small; read effect sizes with care.",
+        "enumeration": "exact", "monte_carlo": "Monte Carlo", "normal": "normal approximation",
+    },
+    "nb": {
+        "higher": "{a} vurderte {measure} høyere enn {b} ({mean_a} mot {mean_b}; rang-biserial {r}, "
+                  "95 % KI {low} til {high}; p = {p}, Holm-justert {p_holm}; {method}).",
+        "lower": "{a} vurderte {measure} lavere enn {b} ({mean_a} mot {mean_b}; rang-biserial {r}, "
+                 "95 % KI {low} til {high}; p = {p}, Holm-justert {p_holm}; {method}).",
+        "hidden": "{measure}: vises ikke, en gruppe har færre enn {k} respondenter.",
+        "small": "Grupper under 5 respondenter ({groups}): ingen p-verdi kan bli liten; "
+                 "les effektstørrelsene med varsomhet.",
+        "enumeration": "eksakt", "monte_carlo": "Monte Carlo", "normal": "normaltilnærming",
+    },
+}  # fmt: skip
+
+
+def comparison_sentence(row: pd.Series, codebook: Codebook, lang: str, *, k: int, names: dict[str, str]) -> str:
+    """One plain-language sentence for a row of :attr:`Comparison.table`, in ``lang`` (en or nb).
+
+    ``names`` gives the display names of the group labels.
+    """
+    texts = _SENTENCES["nb" if lang == "nb" else "en"]
+    measure = codebook.measure(row["measure"])
+    name = measure.name.get(lang)
+    if row["hidden"]:
+        return texts["hidden"].format(measure=name, k=k)
+
+    def number(value: float, decimals: int = 2) -> str:
+        text = f"{value:.{decimals}f}"
+        return text.replace(".", ",") if lang == "nb" else text
+
+    return texts["higher" if row["diff"] >= 0 else "lower"].format(
+        a=names.get(row["group_a"], row["group_a"]), b=names.get(row["group_b"], row["group_b"]), measure=name,
+        mean_a=format_number(row["mean_a"], measure.scale, lang),
+        mean_b=format_number(row["mean_b"], measure.scale, lang),
+        r=number(row["rank_biserial"]), low=number(row["rb_low"]), high=number(row["rb_high"]),
+        p=number(row["p_exact"], 3), p_holm=number(row["p_holm"], 3), method=texts[row["p_method"]],
+    )  # fmt: skip
