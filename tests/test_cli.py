@@ -22,12 +22,18 @@ def _golden(shared_dir: Path) -> Path:
 def test_score_writes_every_file_and_creates_out_dir(shared_dir, tmp_path):
     out = tmp_path / "new" / "dir"
     assert main(["score", str(_golden(shared_dir)), "--out", str(out)]) == 0
-    expected = {"cases.csv", "groups.csv", "respondents.csv", "reliability.csv", "barrier_cut_points.csv",
-                "validation_report.csv", "README.txt"}
+    expected = {
+        "cases.csv",
+        "groups.csv",
+        "respondents.csv",
+        "reliability.csv",
+        "barrier_cut_points.csv",
+        "validation_report.csv",
+        "README.txt",
+    }
     assert expected <= {p.name for p in out.iterdir()}
     cases = pd.read_csv(out / "cases.csv", encoding="utf-8-sig")
-    assert list(cases.columns) == ["case", "measure", "n", "mean", "median", "min", "max", "band", "quartile",
-                                   "hidden"]
+    assert list(cases.columns) == ["case", "measure", "n", "mean", "median", "min", "max", "band", "quartile", "hidden"]
     assert set(cases["hidden"]) <= {True, False}  # written as true/false
     assert "researcher-only" in (out / "README.txt").read_text(encoding="utf-8")
 
@@ -50,8 +56,9 @@ def test_min_max_only_from_five_respondents(shared_dir, tmp_path):
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "samskaping", *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "samskaping", *args], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
 
 
 def _assert_one_line_failure(result: subprocess.CompletedProcess, *fragments: str) -> None:
@@ -97,8 +104,9 @@ def test_unusable_data_file_exits_2(tmp_path, name, content, fragment):
 
 def test_missing_input_and_bad_arguments_exit_2(tmp_path):
     _assert_one_line_failure(_run("score", str(tmp_path / "nothing.csv"), "--out", str(tmp_path)), "nothing.csv")
-    _assert_one_line_failure(_run("score", "x.csv", "--out", str(tmp_path), "--min-group-size", "zero"),
-                             "--min-group-size")
+    _assert_one_line_failure(
+        _run("score", "x.csv", "--out", str(tmp_path), "--min-group-size", "zero"), "--min-group-size"
+    )
     _assert_one_line_failure(_run("frobnicate"), "invalid choice")
 
 
@@ -114,3 +122,46 @@ def test_data_errors_exit_1_and_still_write_outputs(shared_dir, tmp_path):
     # Row 2 of the file is its first data row (row 1 is the header).
     assert report[["code", "row", "column", "value"]].values.tolist() == [["out_of_range", 2, "q26", 7]]
     assert (tmp_path / "out" / "cases.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [
+        ("empty.csv", b"", "empty.csv"),
+        ("corrupt.xlsx", b"PK\x03\x04" + b"\x00" * 64, "corrupt.xlsx"),
+        # An OLE2 compound file is what Excel writes for a password-protected workbook.
+        ("locked.xlsx", bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 512, "locked.xlsx"),
+        ("picture.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "picture.csv"),
+    ],
+)
+def test_validate_refuses_unusable_files_with_exit_2(tmp_path, name, content, fragment):
+    path = tmp_path / name
+    path.write_bytes(content)
+    _assert_one_line_failure(_run("validate", str(path)), fragment)
+
+
+def test_validate_refuses_a_non_survey_table(tmp_path):
+    # A readable table with nothing from the instrument in it (methods.md §10: exit 2).
+    path = tmp_path / "budget.csv"
+    path.write_text("Post;Beløp\nHusleie;12000\nStrøm;900\n", encoding="utf-8")
+    _assert_one_line_failure(_run("validate", str(path)), "budget.csv", "no column matches")
+
+
+def test_validate_summarises_and_writes_the_report(shared_dir, tmp_path):
+    result = _run(
+        "validate",
+        str(_golden(shared_dir)),
+        "--report",
+        str(tmp_path / "report.csv"),
+        "--save-mapping",
+        str(tmp_path / "mapping.yaml"),
+    )
+    assert result.returncode == 0, result.stderr
+    # The golden survey: 21 respondents in 4 cases (its README).
+    assert "21 respondents" in result.stdout and "4 cases" in result.stdout
+    assert (tmp_path / "report.csv").exists()
+    # The saved mapping reads back and scores the same file.
+    out = tmp_path / "out"
+    scored = _run("score", str(_golden(shared_dir)), "--out", str(out), "--mapping", str(tmp_path / "mapping.yaml"))
+    assert scored.returncode == 0, scored.stderr
+    assert (out / "cases.csv").exists()
