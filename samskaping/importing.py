@@ -7,13 +7,19 @@ and title rows above the header. Every cell is kept as text exactly as in the fi
 validation can report raw values and nothing is converted silently. What was detected
 (encoding, delimiter, sheet, header rows, metadata and identifying columns) is recorded on the
 table. Bad files raise :class:`~samskaping.errors.DataFileError` with a one-line message.
+
+Native readers crash the whole process on some damaged files, so workbooks are checked before
+calamine opens them (see :mod:`samskaping.sniffing`) and SPSS files are read in a child process.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import pickle
 import re
+import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from dataclasses import replace as _with
@@ -24,7 +30,7 @@ import pandas as pd
 from samskaping.errors import DataFileError
 from samskaping.sniffing import (
     GENERIC_OPTIONS,
-    MAX_LEADING_ROWS,
+    HEADER_SLACK,
     TEXT_SUFFIXES,
     WORKBOOK_SUFFIXES,
     FileKind,
@@ -65,6 +71,40 @@ _METADATA = frozenset({
     "datestarted", "datelastaction", "totaltime", "nr", "opprettet", "endret", "sistendret", "svartid",
 })
 # fmt: on
+_SPSS_SECONDS = 300
+_SPSS_PROBLEMS = {
+    "missing": "SPSS files need pyreadstat, which is not installed",
+    "columns": "more than {max_columns:,} columns (the limit)",
+    "rows": "more than {max_rows:,} rows of answers (the limit)",
+    "error": "not a readable SPSS file ({})",
+}
+# Run by _read_spss in a child process with the file on stdin; prints a pickled (status, payload).
+_SPSS_CHILD = """
+import io, pickle, sys
+try:
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30))
+except (ImportError, ValueError, OSError):
+    pass
+max_rows, max_columns = int(sys.argv[1]), int(sys.argv[2])
+content = sys.stdin.buffer.read()
+try:
+    import pyreadstat
+    _, meta = pyreadstat.read_sav(io.BytesIO(content), metadataonly=True)
+    if (meta.number_columns or 0) > max_columns:
+        result = ("columns", "")
+    elif (meta.number_rows or 0) > max_rows:
+        result = ("rows", "")
+    else:
+        frame, meta = pyreadstat.read_sav(io.BytesIO(content), user_missing=True)
+        cells = {str(c): frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns}
+        result = ("ok", (cells, meta.variable_value_labels, meta.column_names_to_labels or {}))
+except ImportError:
+    result = ("missing", "")
+except Exception as exc:
+    result = ("error", (str(exc).splitlines() or [type(exc).__name__])[0][:100])
+sys.stdout.buffer.write(pickle.dumps(result))
+"""
 _METADATA_PATTERN = re.compile(r"(stato\d+|customdata\d*|grouptime.*|questiontime.*)")
 
 
@@ -218,7 +258,7 @@ def _read_text(content: bytes, name: str, header_rows: int | None, max_rows: int
             "upload the data file and give this one alongside"
         )
     delimiter = sniff_delimiter(text)
-    records, truncated = read_records(text, delimiter, max_rows + MAX_LEADING_ROWS + 11, name)
+    records, truncated = read_records(text, delimiter, max_rows + HEADER_SLACK, name)
     shown = {"\t": "tab"}.get(delimiter, delimiter)
     notes = [f"text encoding {encoding}, delimiter {shown}"]
     table = _build(records, truncated, name, header_rows, max_rows, max_columns, notes)
@@ -323,41 +363,39 @@ def _role(name: str) -> str | None:
 
 
 def _read_spss(content: bytes, name: str, max_rows: int, max_columns: int) -> RawTable:
+    """Read a .sav in a child process: pyreadstat 1.3.7 crashes (segfault) on some damaged files."""
     try:
-        import pyreadstat
-    except ImportError:  # pragma: no cover - pyreadstat is in requirements.txt
-        raise DataFileError(f"{name}: SPSS files need pyreadstat, which is not installed") from None
-    try:
-        _, meta = pyreadstat.read_sav(io.BytesIO(content), metadataonly=True)
-        if (meta.number_columns or 0) > max_columns:
-            raise DataFileError(f"{name}: more than {max_columns:,} columns (the limit)")
-        if (meta.number_rows or 0) > max_rows:
-            raise DataFileError(f"{name}: more than {max_rows:,} rows of answers (the limit)")
-        frame, meta = pyreadstat.read_sav(io.BytesIO(content), user_missing=True)
-    except DataFileError:
-        raise
-    except Exception as exc:  # pyreadstat raises its own error types
-        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:100]
-        raise DataFileError(f"{name}: not a readable SPSS file ({reason})") from None
-    if frame.empty:
+        done = subprocess.run(
+            [sys.executable, "-I", "-c", _SPSS_CHILD, str(max_rows), str(max_columns)],
+            input=content,
+            capture_output=True,
+            timeout=_SPSS_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise DataFileError(f"{name}: not a readable SPSS file (reading took over {_SPSS_SECONDS} s)") from None
+    except OSError as exc:
+        raise DataFileError(f"{name}: SPSS files cannot be read here ({exc.strerror or exc})") from None
+    if done.returncode != 0 or not done.stdout:
+        raise DataFileError(f"{name}: not a readable SPSS file (damaged: the SPSS reader failed on it)")
+    status, payload = pickle.loads(done.stdout)  # written by _SPSS_CHILD: plain values only
+    if status != "ok":
+        raise DataFileError(
+            f"{name}: {_SPSS_PROBLEMS[status].format(payload, max_rows=max_rows, max_columns=max_columns)}"
+        )
+    columns, labels, texts = payload
+    if not columns or not next(iter(columns.values())):
         raise DataFileError(f"{name}: has no answers (no cases)")
-    cells = pd.DataFrame(
-        {
-            c: pd.array([cell_text(v) for v in frame[c].astype(object).where(frame[c].notna(), None)], dtype="str")
-            for c in frame.columns
-        }
-    )
+    cells = pd.DataFrame({c: pd.array([cell_text(v) for v in values], dtype="str") for c, values in columns.items()})
     value_labels = {
-        str(var): {cell_text(code): str(label) for code, label in labels.items()}
-        for var, labels in meta.variable_value_labels.items()
+        str(var): {cell_text(code): str(label) for code, label in codes.items()} for var, codes in labels.items()
     }
-    labels = meta.column_names_to_labels or {}
     return RawTable(
         frame=cells,
         source=name,
         first_data_row=1,
         header_rows=0,
-        headers=tuple((str(c), labels.get(c) or "") for c in frame.columns),
+        headers=tuple((c, texts.get(c) or "") for c in columns),
         roles={c: role for c in cells.columns if (role := _role(c))},
         value_labels=value_labels,
         notes=(f"SPSS file: {len(cells.columns)} variables, value labels for {len(value_labels)}",),

@@ -12,6 +12,8 @@ import csv
 import io
 import itertools
 import re
+import struct
+import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
@@ -22,12 +24,15 @@ from samskaping.errors import DataFileError
 
 __all__ = [
     "GENERIC_OPTIONS",
+    "HEADER_SLACK",
+    "MAX_CELLS",
     "MAX_LEADING_ROWS",
     "TEXT_SUFFIXES",
     "WORKBOOK_SUFFIXES",
     "FileKind",
     "HeaderLayout",
     "cell_text",
+    "compound_file_is_sound",
     "decode_text",
     "find_header",
     "looks_like_workbook",
@@ -42,8 +47,16 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 DELIMITERS = (",", ";", "\t")
 SAMPLE_CHARS = 32_768
 MAX_LEADING_ROWS = 5  # blank or title rows that may stand above the header
+HEADER_SLACK = MAX_LEADING_ROWS + 11  # rows a file may have beyond the answers: title rows and 1-10 header rows
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
+MAX_CELLS = 50_000_000  # rows x columns of one sheet that calamine is allowed to allocate
+_ENDOFCHAIN, _FREESECT = 0xFFFFFFFE, 0xFFFFFFFF  # special sector ids of compound files
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="(?:[A-Z]{1,3}[0-9]{1,7}:)?([A-Z]{1,3})([0-9]{1,7})"')
+# A cell with a reference that is not self-closing (`<c r="B7" s="1"/>` is an empty, styled cell).
+_CELL_REF = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>')
+# BIFF8 records holding one cell: FORMULA, BLANK, NUMBER, LABEL, BOOLERR, RK, LABELSST, RSTRING.
+_BIFF_CELLS = frozenset({0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6})
 _ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _IMPORT_ID = re.compile(r"""^\{\s*['"]ImportId['"]\s*:""")
@@ -210,6 +223,149 @@ def text_kind(text: str, name: str) -> FileKind:
     return FileKind.DATA
 
 
+def compound_file_is_sound(content: bytes) -> bool:
+    """Check an OLE2 compound file (xls) before calamine reads it.
+
+    A damaged sector chain (a loop, or a sector past the end), or a cell record outside the
+    sheet limits of Excel 97–2003, makes calamine allocate memory without bound and take the
+    whole process down, so such a file is refused here first.
+    """
+    stream = _workbook_stream(content)
+    return stream is not None and _biff_is_sound(stream)
+
+
+def _workbook_stream(content: bytes) -> bytes | None:
+    """The BIFF ``Workbook`` stream (``b""`` when there is none), or None when a chain is broken."""
+    if len(content) < 1024 or struct.unpack_from("<HH", content, 30) not in ((9, 6), (12, 6)):
+        return None
+    shift = content[30]
+    size, count = 1 << shift, len(content) // (1 << shift) - 1  # sector i starts at byte (i + 1) * size
+    n_dir, n_fat, dir_start, _, _, minifat_start, n_minifat, difat_start, n_difat = struct.unpack_from(
+        "<9I", content, 40
+    )
+    per_sector = size // 4
+    if max(n_dir, n_fat, n_minifat, n_difat) > count:
+        return None
+
+    def sector(sid: int) -> tuple[int, ...]:
+        return struct.unpack_from(f"<{per_sector}I", content, (sid + 1) * size)
+
+    difat, sid, seen = list(struct.unpack_from("<109I", content, 76)), difat_start, set()
+    while sid not in (_ENDOFCHAIN, _FREESECT):
+        if sid >= count or sid in seen:
+            return None
+        seen.add(sid)
+        *entries, sid = sector(sid)
+        difat.extend(entries)
+    fat_sectors = [d for d in difat if d != _FREESECT]
+    # A sound file needs at most one FAT sector per `per_sector` sectors, and never lists one twice.
+    if len(fat_sectors) > count // per_sector + 2 or len(set(fat_sectors)) < len(fat_sectors):
+        return None
+    if any(d >= count for d in fat_sectors):
+        return None
+    fat = [entry for d in fat_sectors for entry in sector(d)]
+    used: dict[int, set[int]] = {size: set(), 64: set()}  # no sector belongs to two chains
+
+    def chain(start: int, table: list[int], limit: int, unit: int) -> list[int] | None:
+        sids: list[int] = []
+        while start != _ENDOFCHAIN:
+            if start >= min(limit, len(table)) or start in used[unit]:
+                return None
+            used[unit].add(start)
+            sids.append(start)
+            start = table[start]
+        return sids
+
+    def read(sids: list[int], data: bytes, unit: int, offset: int) -> bytes:
+        return b"".join(data[(s + offset) * unit : (s + offset + 1) * unit] for s in sids)
+
+    directory_sids = chain(dir_start, fat, count, size)
+    minifat_sids = chain(minifat_start, fat, count, size) if minifat_start != _ENDOFCHAIN else []
+    if not directory_sids or minifat_sids is None:
+        return None
+    directory = read(directory_sids, content, size, 1)
+    minifat = list(struct.unpack(f"<{len(minifat_sids) * per_sector}I", read(minifat_sids, content, size, 1)))
+    ministream, workbook = b"", b""
+    for offset in range(0, len(directory), 128):
+        kind = directory[offset + 66]
+        start, length, high = struct.unpack_from("<III", directory, offset + 116)
+        if kind not in (2, 5) or (kind == 2 and length == 0):
+            continue  # only streams (2) and the root entry (5) own sectors
+        if length > len(content) or (high and shift == 12):
+            return None
+        small = kind == 2 and length < 4096  # small streams live in 64-byte sectors of the root's mini stream
+        unit = 64 if small else size
+        sids = chain(start, minifat, len(ministream) // 64, 64) if small else chain(start, fat, count, size)
+        if sids is None or len(sids) * unit < length:
+            return None
+        if kind == 5:
+            ministream = read(sids, content, size, 1)[:length]
+        elif directory[offset : offset + 16] in ("Workbook".encode("utf-16-le"), "Book\0\0\0\0".encode("utf-16-le")):
+            workbook = read(sids, ministream if small else content, unit, 0 if small else 1)[:length]
+    return workbook
+
+
+def _biff_is_sound(stream: bytes) -> bool:
+    """Cell records stay within 65,536 rows and 256 columns (BIFF8), as Excel 97–2003 writes them."""
+    pos = 0
+    while pos + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, pos)
+        body = stream[pos + 4 : pos + 4 + length]
+        if kind == 0x0200 and len(body) >= 12:  # DIMENSIONS: first row, last row + 1, first col, last col + 1
+            first_row, last_row, first_col, last_col = struct.unpack_from("<IIHH", body)
+            if not (first_row <= last_row <= 65_536 and first_col <= last_col <= 256):
+                return False
+        elif kind in _BIFF_CELLS and len(body) >= 4 and struct.unpack_from("<H", body, 2)[0] > 255:
+            return False
+        elif kind in (0x00BD, 0x00BE) and len(body) >= 6 and struct.unpack_from("<H", body, len(body) - 2)[0] > 255:
+            return False  # MULRK, MULBLANK end with their last column
+        pos += 4 + length
+    return True
+
+
+def _xlsx_extent(content: bytes, row_limit: int, column_limit: int) -> tuple[int, int]:
+    """The last row and column holding a value in any worksheet of an xlsx/xlsm, read from the XML.
+
+    calamine (0.37) sizes a sheet by its farthest cell and aborts the process when that is too
+    big (one stray value in XFD1048576 asks for 550 GB), so the extent is checked first. A
+    sheet's ``<dimension>`` is trusted when it is within the limits; otherwise every cell
+    reference is read (the dimension also counts styled empty cells, which calamine ignores).
+    """
+    rows = columns = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            for info in archive.infolist():
+                if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
+                    continue
+                with archive.open(info) as xml:
+                    tail = xml.read(8192)
+                    if (found := _DIMENSION.search(tail)) and (
+                        (height := int(found[2])) <= row_limit
+                        and (width := _column_number(found[1])) <= column_limit
+                        and height * width <= MAX_CELLS
+                    ):
+                        rows, columns = max(rows, height), max(columns, width)
+                        continue
+                    while chunk := tail + xml.read(1 << 22):
+                        if refs := _CELL_REF.findall(chunk):
+                            letters, numbers = zip(*refs, strict=True)
+                            rows = max(rows, *map(int, set(numbers)))
+                            columns = max(columns, *map(_column_number, set(letters)))
+                        if len(chunk) == len(tail):
+                            break
+                        tail = chunk[-400:]
+    except Exception:  # zipfile and zlib raise many types for damaged archives
+        return 0, 0  # calamine reports the damage itself
+    return rows, columns
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
 def _raise_unreadable(exc: BaseException, name: str) -> None:
     if isinstance(exc, calamine.PasswordError) or "password" in str(exc).lower():
         raise DataFileError(f"{name}: the workbook is password-protected; save it without a password") from None
@@ -232,6 +388,19 @@ def read_workbook(
     """
     if content.startswith(OLE2_MAGIC) and any(s in content for s in _ENCRYPTED_STREAMS):
         raise DataFileError(f"{name}: the workbook is password-protected; save it without a password")
+    if content.startswith(OLE2_MAGIC) and not compound_file_is_sound(content):
+        raise DataFileError(f"{name}: not a readable spreadsheet (damaged or not a workbook: broken .xls structure)")
+    if content.startswith(ZIP_MAGIC):
+        rows, columns = _xlsx_extent(content, max_rows + HEADER_SLACK, max_columns)
+        if columns > max_columns:
+            raise DataFileError(f"{name}: a sheet has more than {max_columns:,} columns (the limit)")
+        if rows > max_rows + HEADER_SLACK:
+            raise DataFileError(f"{name}: a sheet has more than {max_rows:,} rows (the limit)")
+        if rows * columns > MAX_CELLS:
+            raise DataFileError(
+                f"{name}: a sheet has values as far out as row {rows:,}, column {columns:,}; "
+                "delete stray cells outside the table and save again"
+            )
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
         meta = list(book.sheets_metadata)
@@ -255,7 +424,7 @@ def read_workbook(
     try:
         for candidate in candidates:
             data = book.get_sheet_by_name(candidate)
-            if data.height > max_rows + MAX_LEADING_ROWS + 3 or data.width > max_columns:
+            if data.height > max_rows + HEADER_SLACK or data.width > max_columns:
                 scored.append((data.height * data.width, candidate, None))  # too big: limit checked below
                 continue
             rows = data.to_python(skip_empty_area=False)

@@ -80,3 +80,44 @@ def test_demo_case_profile_in_both_languages(app_url, page, tmp_path):
     page.screenshot(path=str(tmp_path / "case_profile_nb.png"))
     page.screenshot(path=str(SCREENSHOT_COPY))
     _settled(page)
+
+
+@pytest.mark.browser
+def test_import_page_upload_shows_its_cases(app_url, page, tmp_path, shared_dir):
+    """Upload an export (not canonical) on the Import page, use it, and see its cases on the Overview."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    survey = pd.read_csv(shared_dir / "fixtures" / "golden" / "survey.csv", dtype=str, keep_default_na=False)
+    # As a tool would export it: "Q26"-style headers and Q1 naming the partner ("Case B kommune").
+    survey["q01"] = survey["case"] + " " + survey["group"].map({"municipality": "kommune", "social_enterprise": "AS"})
+    export = survey.drop(columns=["case", "group"]).rename(
+        columns=lambda c: f"Q{int(c[1:])}" if c[:1] == "q" and c[1:].isdigit() else c
+    )
+    path = tmp_path / "export.csv"
+    export.to_csv(path, index=False, sep=";")
+    sidebar = page.locator("[data-testid='stSidebar']")
+    main = page.locator("[data-testid='stMain']")
+
+    page.goto(app_url)
+    _settled(page)
+    sidebar.locator("[data-testid='stSidebarNav'] a", has_text="Import").click()
+    expect(main.get_by_role("heading", name="Import a survey export")).to_be_visible()
+    _settled(page)
+    main.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(str(path))
+    expect(main.get_by_role("heading", name="Validation report (researcher-only)")).to_be_visible()
+    _settled(page)
+    main.get_by_role("button", name="Use this data set in the app").click()
+    expect(main.get_by_text("is now the data set of every page", exact=False)).to_be_visible()
+    sidebar.locator("[data-testid='stSidebarNav'] a", has_text="Case profile").click()
+    expect(main.get_by_role("heading", name="Case profile")).to_be_visible()
+    _settled(page)
+    expect(main.get_by_text("Synthetic demo data", exact=False)).to_have_count(0)
+    # The golden survey's cases (its README: Cases A–D), named by Q1's answers; sorted, the
+    # first is "Case A AS" and "Case D kommune" is among the options.
+    case_box = _selectbox(main, "Case")
+    expect(case_box).to_have_value("Case A AS")
+    _choose(page, case_box, "Case D kommune")
+    _settled(page)
+    expect(case_box).to_have_value("Case D kommune")
+    page.screenshot(path=str(tmp_path / "import.png"), full_page=True)
