@@ -51,15 +51,7 @@ st.subheader(t("case_factors"))
 chart = figures.factor_profile(scores.cases, case, codebook, lang(), k=k)
 st.plotly_chart(chart.figure, key="case_factor_profile")
 st.caption(chart.alt_text)
-th = codebook.thresholds
-st.caption(
-    t(
-        "help_band",
-        strength=th.band_strength,
-        borderline=th.band_borderline,
-        strength_below=f"{th.band_strength - 0.01:.2f}",
-    )
-)
+st.caption(render.band_help(codebook))
 
 st.subheader(t("case_barriers"))
 chart = figures.barrier_profile(scores.cases, case, codebook, lang(), k=k)

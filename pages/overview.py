@@ -61,15 +61,7 @@ chart = figures.case_heatmap(scores.cases, codebook, lang(), k=k)
 st.plotly_chart(chart.figure, key="overview_heatmap")
 st.caption(chart.alt_text)
 with st.expander(t("overview_how_to_read")):
-    th = codebook.thresholds
-    st.markdown(
-        t(
-            "help_band",
-            strength=th.band_strength,
-            borderline=th.band_borderline,
-            strength_below=f"{th.band_strength - 0.01:.2f}",
-        )
-    )
+    st.markdown(render.band_help(codebook))
     st.markdown(t("help_quartile"))
     st.markdown(t("help_hidden"))
     st.markdown(t("help_three_as_missing"))

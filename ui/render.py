@@ -22,6 +22,17 @@ def measure_name(codebook: Codebook, measure_id: str) -> str:
     return codebook.measure(measure_id).name.get(lang())
 
 
+def band_help(codebook: Codebook) -> str:
+    """The sentence explaining the Wilder bands, with the codebook's thresholds."""
+    th = codebook.thresholds
+    return t(
+        "help_band",
+        strength=th.band_strength,
+        borderline=th.band_borderline,
+        strength_below=f"{th.band_strength - 0.01:.2f}",
+    )
+
+
 def band_label(band: object) -> str:
     """A band as icon + word, so colour is never the only carrier of meaning."""
     if not isinstance(band, str) or band not in BAND_ICONS:
