@@ -40,6 +40,8 @@ def main() -> None:
     pages = [
         st.Page("pages/overview.py", title=t("page_overview"), icon=":material/dashboard:", default=True),
         st.Page("pages/case_profile.py", title=t("page_case_profile"), icon=":material/assignment:"),
+        st.Page("pages/groups.py", title=t("page_groups"), icon=":material/compare_arrows:"),
+        st.Page("pages/continuum.py", title=t("page_continuum"), icon=":material/linear_scale:"),
         st.Page("pages/import_data.py", title=t("page_import"), icon=":material/upload_file:"),
         st.Page("pages/codebook.py", title=t("page_codebook"), icon=":material/menu_book:"),
         st.Page("pages/help.py", title=t("page_help"), icon=":material/help:"),

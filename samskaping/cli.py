@@ -11,8 +11,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from samskaping import __version__
+from samskaping import __version__, cli_continuum
 from samskaping.codebook import load_codebook
+from samskaping.compare import GAP_COLUMNS, compare, grouping_options, perception_gaps
 from samskaping.errors import SamskapingError
 from samskaping.export import write_csv
 from samskaping.instrument import load_instrument
@@ -21,7 +22,7 @@ from samskaping.mapping import mapping_from_yaml, mapping_to_yaml, unmapped_item
 from samskaping.reliability import reliability
 from samskaping.scoring import score_survey
 
-__all__ = ["main"]
+__all__ = ["COMPARISON_CSV_COLUMNS", "main"]
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_FAILED = 0, 1, 2
 
@@ -104,6 +105,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="anonymity threshold k: hide cells from fewer than K respondents (default: codebook, 3)",
     )
 
+    comparing = commands.add_parser("compare", help="compare respondent groups on every measure (methods.md §6)")
+    _input_arguments(comparing)
+    comparing.add_argument("--by", required=True, metavar="COLUMN",
+                           help="grouping column: group, q02, q04, case or an attr_* column")  # fmt: skip
+    comparing.add_argument("--within-case", metavar="CASE", help="compare only the respondents of this case")
+    comparing.add_argument("--out", type=Path, required=True, help="directory for the result files")
+    comparing.add_argument("--codebook", type=Path, help="codebook YAML (default: the bundled one)")
+    comparing.add_argument("--three-as-missing", action="store_true", help="treat 3 on 1–5 items as missing")
+    comparing.add_argument(
+        "--min-group-size",
+        type=_positive_int,
+        metavar="K",
+        help="anonymity threshold k: hide comparisons with a group under K respondents (default: codebook, 3)",
+    )
+
+    cli_continuum.add_parser(commands)
+
     demo = commands.add_parser("demo", help="write a synthetic demo survey in canonical form")
     demo.add_argument("--out", type=Path, required=True, help="xlsx file to write")
     demo.add_argument("--respondents", type=_positive_int, default=18, help="number of respondents (default 18)")
@@ -120,6 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _score(args)
         if args.command == "validate":
             return _validate(args)
+        if args.command == "continuum":
+            return cli_continuum.run(args)
+        if args.command == "compare":
+            return _compare(args)
         return _demo(args)
     except SamskapingError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -201,6 +223,91 @@ def _score(args: argparse.Namespace) -> int:
         return EXIT_DATA_ERRORS
     if len(report.issues):
         print(f"Validation: {report.summary()}; see {out / 'validation_report.csv'}.")
+    return EXIT_OK
+
+
+# comparison.csv: the columns of the issue first, then the extra ones of the comparison table.
+COMPARISON_CSV_COLUMNS = (
+    "measure", "family", "group_a", "group_b", "n_a", "n_b", "mean_a", "mean_b", "median_a", "median_b", "diff",
+    "hl_shift", "u", "p_exact", "p_method", "p_holm", "p_bh", "rank_biserial", "rb_low", "rb_high",
+    "min_attainable_p", "hidden",
+)  # fmt: skip
+_COMPARE_README = """\
+Output of `python -m samskaping compare` (samskaping {version})
+Input: {source}   by: {by}   within case: {case}   k = {k}   treat 3 as missing: {three}
+Groups (sorted label order; differences are a - b): {groups}
+
+comparison.csv       every pair of groups x every measure: n, mean, median, difference, Hodges-Lehmann
+                     shift, U, two-sided permutation p (p_exact, whatever p_method made it), Holm and
+                     Benjamini-Hochberg p within each family, rank-biserial r with Cliff's 95 % interval,
+                     smallest attainable p; a pair with a group under k is hidden (shareable)
+kruskal.csv          Kruskal-Wallis H with a permutation p per measure, for more than two groups (shareable)
+perception_gaps.csv  per case and measure: municipality mean - social-enterprise mean (shareable)
+"""
+
+
+def _compare(args: argparse.Namespace) -> int:
+    instrument = load_instrument()
+    codebook = load_codebook(args.codebook, instrument)
+    validated = _load(args).validated
+    data = validated.data
+    choices = grouping_options(data)
+    if args.by not in choices:
+        print(f"error: --by {args.by}: not a grouping column; choose from {', '.join(choices)}", file=sys.stderr)
+        return EXIT_FAILED
+    cases = sorted(data["case"].dropna().unique())
+    if args.within_case is not None and args.within_case not in cases:
+        print(f"error: --within-case {args.within_case}: no such case; choose from {', '.join(cases)}", file=sys.stderr)
+        return EXIT_FAILED
+    out: Path = args.out
+    if out.exists() and not out.is_dir():
+        print(f"error: --out {out} exists and is not a directory", file=sys.stderr)
+        return EXIT_FAILED
+    scores = score_survey(data, instrument, codebook, k=args.min_group_size, three_as_missing=args.three_as_missing)
+    result = compare(scores, data, codebook, args.by, within_case=args.within_case)
+    if len(result.groups) < 2:
+        where = f" in case {args.within_case}" if args.within_case else ""
+        print(f"error: --by {args.by} gives {len(result.groups)} group(s){where}; nothing to compare", file=sys.stderr)
+        return EXIT_FAILED
+    out.mkdir(parents=True, exist_ok=True)
+    table = result.table
+    extra = [c for c in table.columns if c not in COMPARISON_CSV_COLUMNS]
+    write_csv(table[[*COMPARISON_CSV_COLUMNS, *extra]], out / "comparison.csv")
+    written = ["comparison.csv"]
+    kruskal = out / "kruskal.csv"
+    if len(result.groups) > 2:
+        write_csv(result.kruskal, kruskal)
+        written.append("kruskal.csv")
+    elif kruskal.exists():
+        kruskal.unlink()  # left by an earlier run with more groups; it would not belong to this one
+    gaps = perception_gaps(scores, codebook)
+    if args.within_case is not None:
+        gaps = gaps[gaps["case"] == args.within_case]
+    write_csv(gaps[list(GAP_COLUMNS)], out / "perception_gaps.csv")
+    written.append("perception_gaps.csv")
+    (out / "README.txt").write_text(
+        _COMPARE_README.format(
+            version=__version__, source=args.input.name, by=args.by, case=args.within_case or "(all)", k=scores.k,
+            three=scores.three_as_missing, groups=", ".join(f"{g} (n = {result.sizes[g]})" for g in result.groups),
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    sizes = ", ".join(f"{g} {result.sizes[g]}" for g in result.groups)
+    print(f"Compared {len(result.groups)} groups by {args.by} ({sizes}) on {len(codebook.measures)} measures "
+          f"(k = {scores.k}) -> {out}/: {', '.join(written)}")  # fmt: skip
+    hidden = int(table["hidden"].sum())
+    if hidden:
+        print(f"{hidden} of {len(table)} comparisons hidden (a group under k = {scores.k}; methods.md section 7).")
+    if result.small_groups:
+        print(f"Warning: groups under 5 respondents ({', '.join(result.small_groups)}): no p-value can be small.")
+    report = validated.report
+    if not report.ok:
+        print(
+            f"The data had errors ({report.summary()}); outputs were written from the cleaned data. "
+            "Run `validate` for the full report.",
+            file=sys.stderr,
+        )
+        return EXIT_DATA_ERRORS
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from samskaping.anonymity import suppress
 from samskaping.codebook import Codebook
 from samskaping.profiles import format_number
 from samskaping.scoring import Scores
@@ -32,7 +33,7 @@ __all__ = [
 
 COMPARISON_COLUMNS = (
     "measure", "family", "group_a", "group_b", "n_a", "n_b", "mean_a", "mean_b", "median_a", "median_b",
-    "iqr_a", "iqr_b", "diff", "hl_shift", "u", "p_exact", "p_method", "p_error", "p_holm", "p_bh",
+    "iqr_a", "iqr_b", "sd_a", "sd_b", "diff", "hl_shift", "u", "p_exact", "p_method", "p_error", "p_holm", "p_bh",
     "rank_biserial", "rb_low", "rb_high", "min_attainable_p", "hidden",
 )  # fmt: skip
 KRUSKAL_COLUMNS = ("measure", "k", "h", "p", "p_method", "hidden")
@@ -41,6 +42,7 @@ GAP_COLUMNS = ("case", "measure", "n_mun", "n_se", "mean_mun", "mean_se", "gap",
 _ADJUSTMENT_FAMILY = {"factor": "factor", "category": "category", "barrier": "barrier", "subindex": "continuum",
                       "thickness": "continuum"}  # fmt: skip
 _SMALL_GROUP = 5  # a plain-language warning below this many respondents (methods.md §6)
+_NO_LABEL = "\x00no label"  # respondents of a case without a label in the grouping column
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +96,9 @@ def compare(
     k : int, optional
         Anonymity threshold; default ``scores.k``.
     within_case : str, optional
-        Only the respondents of this case.
+        Only the respondents of this case. The case's total is shown elsewhere, so a group under k
+        could follow by subtraction from the others: groups are also hidden by the secondary rule of
+        methods.md §7 (respondents without a label in ``by`` count as one more group).
     seed : int
         Seed of the Monte Carlo p-values (used only above 10⁶ possible splits).
     """
@@ -103,8 +107,10 @@ def compare(
     k = scores.k if k is None else k
     labels = _labels(data, by)
     respondents = scores.respondents.assign(_group=labels)
+    secondary: set[tuple[str, str]] = set()
     if within_case is not None:
         respondents = respondents[respondents["case"] == within_case]
+        secondary = _secondary_hidden(respondents, codebook, k)
     respondents = respondents.dropna(subset=["_group"])
     groups = tuple(sorted(respondents["_group"].unique()))
     sizes = {g: int((respondents["_group"] == g).sum()) for g in groups}
@@ -114,7 +120,8 @@ def compare(
             for measure in codebook.measures:
                 values_a = respondents.loc[respondents["_group"] == a, measure.id].dropna().to_numpy()
                 values_b = respondents.loc[respondents["_group"] == b, measure.id].dropna().to_numpy()
-                rows.append(_pair_row(measure.id, measure.family, a, b, values_a, values_b, k, seed))
+                extra = (a, measure.id) in secondary or (b, measure.id) in secondary
+                rows.append(_pair_row(measure.id, measure.family, a, b, values_a, values_b, k, seed, extra))
     table = pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
     if not table.empty:
         family = table["family"].map(_ADJUSTMENT_FAMILY)
@@ -130,21 +137,39 @@ def compare(
     return Comparison(by, within_case, groups, sizes, table, kruskal, small)
 
 
-def _pair_row(measure, family, a, b, values_a, values_b, k, seed) -> dict:
+def _secondary_hidden(respondents: pd.DataFrame, codebook: Codebook, k: int) -> set[tuple[str, str]]:
+    """The (group, measure) cells of one case to hide, primary and secondary (methods.md §7)."""
+    labels = respondents["_group"].fillna(_NO_LABEL)
+    cells = pd.DataFrame(
+        [{"group": g, "measure": m.id, "n": int(respondents.loc[labels == g, m.id].notna().sum())}
+         for g in labels.unique() for m in codebook.measures],
+        columns=["group", "measure", "n"],
+    )  # fmt: skip
+    marked = suppress(cells, k=k, keys=["group"], statistics=[], within=[])
+    return set(zip(marked.loc[marked["hidden"], "group"], marked.loc[marked["hidden"], "measure"], strict=True))
+
+
+def _pair_row(measure, family, a, b, values_a, values_b, k, seed, hidden=False) -> dict:
     row = {"measure": measure, "family": family, "group_a": a, "group_b": b, "n_a": values_a.size,
-           "n_b": values_b.size, "hidden": values_a.size < k or values_b.size < k}  # fmt: skip
+           "n_b": values_b.size, "hidden": hidden or values_a.size < k or values_b.size < k}  # fmt: skip
     if row["hidden"]:
         return row
     test = mann_whitney(values_a, values_b, seed=seed)
     effect = cliffs_delta(values_a, values_b)
     row.update(
         mean_a=values_a.mean(), mean_b=values_b.mean(), median_a=float(np.median(values_a)),
-        median_b=float(np.median(values_b)), iqr_a=_iqr(values_a), iqr_b=_iqr(values_b),
+        median_b=float(np.median(values_b)), iqr_a=_iqr(values_a), iqr_b=_iqr(values_b), sd_a=_sd(values_a),
+        sd_b=_sd(values_b),
         diff=values_a.mean() - values_b.mean(), hl_shift=hodges_lehmann(values_a, values_b), u=test.u,
         p_exact=test.p, p_method=test.method, p_error=test.p_error, rank_biserial=effect.delta,
         rb_low=effect.low, rb_high=effect.high, min_attainable_p=min_attainable_p(values_a.size, values_b.size),
     )  # fmt: skip
     return row
+
+
+def _sd(values: np.ndarray) -> float:
+    """Sample standard deviation (ddof = 1), for intervals of the means; NaN for a single value."""
+    return float(np.std(values, ddof=1)) if values.size > 1 else float("nan")
 
 
 def _iqr(values: np.ndarray) -> float:
@@ -194,18 +219,22 @@ def perception_gaps(scores: Scores, codebook: Codebook) -> pd.DataFrame:
 _SENTENCES = {
     "en": {
         "higher": "{a} respondents rated {measure} higher than {b} respondents ({mean_a} vs {mean_b}; "
-                  "rank-biserial {r}, 95 % CI {low} to {high}; p = {p}, Holm-adjusted {p_holm}; {method}).",
+                  "rank-biserial {r}, 95 % CI {low} to {high}; p {p}, Holm-adjusted {p_holm}; {method}).",
         "lower": "{a} respondents rated {measure} lower than {b} respondents ({mean_a} vs {mean_b}; "
-                 "rank-biserial {r}, 95 % CI {low} to {high}; p = {p}, Holm-adjusted {p_holm}; {method}).",
+                 "rank-biserial {r}, 95 % CI {low} to {high}; p {p}, Holm-adjusted {p_holm}; {method}).",
+        "same": "{a} and {b} respondents gave {measure} the same mean ({mean_a} vs {mean_b}; "
+                "rank-biserial {r}, 95 % CI {low} to {high}; p {p}, Holm-adjusted {p_holm}; {method}).",
         "hidden": "{measure}: not shown, a group has fewer than {k} respondents.",
         "small": "Groups under 5 respondents ({groups}): no p-value can be small; read effect sizes with care.",
         "enumeration": "exact", "monte_carlo": "Monte Carlo", "normal": "normal approximation",
     },
     "nb": {
         "higher": "{a} vurderte {measure} høyere enn {b} ({mean_a} mot {mean_b}; rang-biserial {r}, "
-                  "95 % KI {low} til {high}; p = {p}, Holm-justert {p_holm}; {method}).",
+                  "95 % KI {low} til {high}; p {p}, Holm-justert {p_holm}; {method}).",
         "lower": "{a} vurderte {measure} lavere enn {b} ({mean_a} mot {mean_b}; rang-biserial {r}, "
-                 "95 % KI {low} til {high}; p = {p}, Holm-justert {p_holm}; {method}).",
+                 "95 % KI {low} til {high}; p {p}, Holm-justert {p_holm}; {method}).",
+        "same": "{a} og {b} ga {measure} samme gjennomsnitt ({mean_a} mot {mean_b}; rang-biserial {r}, "
+                "95 % KI {low} til {high}; p {p}, Holm-justert {p_holm}; {method}).",
         "hidden": "{measure}: vises ikke, en gruppe har færre enn {k} respondenter.",
         "small": "Grupper under 5 respondenter ({groups}): ingen p-verdi kan bli liten; "
                  "les effektstørrelsene med varsomhet.",
@@ -226,13 +255,21 @@ def comparison_sentence(row: pd.Series, codebook: Codebook, lang: str, *, k: int
         return texts["hidden"].format(measure=name, k=k)
 
     def number(value: float, decimals: int = 2) -> str:
-        text = f"{value:.{decimals}f}"
+        if pd.isna(value):  # e.g. no interval for a group of one (possible with k = 1)
+            return "–"
+        text = f"{value:.{decimals}f}" if decimals < 3 or value >= 0.001 else "< 0.001"
         return text.replace(".", ",") if lang == "nb" else text
 
-    return texts["higher" if row["diff"] >= 0 else "lower"].format(
+    direction = "higher" if row["diff"] > 0 else "lower" if row["diff"] < 0 else "same"
+    return texts[direction].format(
         a=names.get(row["group_a"], row["group_a"]), b=names.get(row["group_b"], row["group_b"]), measure=name,
         mean_a=format_number(row["mean_a"], measure.scale, lang),
         mean_b=format_number(row["mean_b"], measure.scale, lang),
         r=number(row["rank_biserial"]), low=number(row["rb_low"]), high=number(row["rb_high"]),
-        p=number(row["p_exact"], 3), p_holm=number(row["p_holm"], 3), method=texts[row["p_method"]],
+        p=_p_equals(number(row["p_exact"], 3)), p_holm=number(row["p_holm"], 3), method=texts[row["p_method"]],
     )  # fmt: skip
+
+
+def _p_equals(text: str) -> str:
+    """The p of a sentence with its relation: "= 0.040", or "< 0.001" as it is."""
+    return text if text.startswith("<") else f"= {text}"

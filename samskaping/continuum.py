@@ -182,11 +182,12 @@ def sensitivity(
     base_weights = {m.id: float(m.weight or 0.0) for m in codebook.family("subindex")}
     baseline = _order(data, instrument, codebook, k, three_as_missing)
     scenarios: list[tuple[str, Codebook, bool]] = []
-    for measure_id, weight in base_weights.items():
+    others = len(base_weights) - 1  # a lone sub-index always weighs 1: nothing to perturb
+    for measure_id, weight in base_weights.items() if others else ():
         for step in (+_WEIGHT_STEP, -_WEIGHT_STEP):
             new = min(1.0, max(0.0, weight + step))
             rest = 1 - weight
-            weights = {m: (new if m == measure_id else (w * (1 - new) / rest if rest else (1 - new) / 2))
+            weights = {m: (new if m == measure_id else (w * (1 - new) / rest if rest else (1 - new) / others))
                        for m, w in base_weights.items()}  # fmt: skip
             scenarios.append((f"{measure_id} {step:+.1f}", with_weights(codebook, weights), three_as_missing))
     scenarios.append(("three_as_missing" if not three_as_missing else "three_counts", codebook, not three_as_missing))

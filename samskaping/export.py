@@ -13,7 +13,10 @@ import pandas as pd
 
 from samskaping.instrument import Instrument
 
-__all__ = ["template_workbook", "to_csv_bytes", "write_csv"]
+__all__ = ["template_workbook", "to_csv_bytes", "to_xlsx_bytes", "write_csv"]
+
+# A text cell starting with one of these could be taken for a formula by a spreadsheet (formula injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -35,6 +38,26 @@ def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(to_csv_bytes(frame))
     return path
+
+
+def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """Tables as one xlsx workbook (one sheet per entry, without the index), as bytes.
+
+    Numbers stay numbers at full precision; missing values are empty cells. Text beginning with
+    ``= + - @``, a tab or a carriage return is written as a text cell marked with Excel's quote
+    prefix, so no spreadsheet evaluates it as a formula (methods.md §10); the text itself is kept
+    unchanged. Sheet names are cut to Excel's 31 characters.
+    """
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+            for row in writer.sheets[name[:31]].iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_STARTS):
+                        cell.data_type = "s"
+                        cell.quotePrefix = True
+    return buffer.getvalue()
 
 
 def template_workbook(instrument: Instrument, lang: str = "en") -> bytes:

@@ -310,6 +310,8 @@ def _match_column(
     number, rest, prefixed = parsed
     item, own = numbers[number], scores.get(numbers[number], 0.0)
     if _rest_kind(rest) == "sub":
+        if text_id is not None and text_conf >= 0.9:  # a matrix row (Qualtrics Q26_2) whose wording names the item
+            return ColumnMatch(column, text_id, text_conf, "text", f"sub-column of Q{number} with {text_id}'s wording")
         if sub_counts[number] > 1:
             return ColumnMatch(column, item, 0.3, "number", f"one of {sub_counts[number]} sub-columns of Q{number}")
         return ColumnMatch(column, item, 0.75, "number", f"the only sub-column of Q{number}")

@@ -214,6 +214,26 @@ def describe_columns(
     return suppress(table, k=k, keys=keys, within=within, statistics=["mean", "median", "min", "max"])
 
 
+def _group_table(
+    respondents: pd.DataFrame, codebook: Codebook, cases: pd.DataFrame, k: int, cuts: pd.DataFrame
+) -> pd.DataFrame:
+    """Group profiles, with secondary suppression where the all-respondent total can be known.
+
+    When every case of a measure is shown, the case table gives the all-respondent total
+    (Σ n · mean), so one hidden group would follow by subtraction: for those measures the
+    groups get secondary suppression as well. Elsewhere primary suppression is enough.
+    """
+    primary = summarise(respondents, codebook, "group", k=k, cut_points=cuts)
+    everyone_cased = respondents["case"].notna().all()
+    derivable = cases.groupby("measure")["hidden"].agg(lambda hidden: not hidden.any())
+    derivable_measures = set(derivable[derivable].index) if everyone_cased else set()
+    if not derivable_measures:
+        return primary
+    secondary = summarise(respondents, codebook, "group", k=k, cut_points=cuts, within=[])
+    use_secondary = primary["measure"].isin(derivable_measures)
+    return pd.concat([primary[~use_secondary], secondary[use_secondary]]).sort_index()
+
+
 def _quartiles(table: pd.DataFrame, cut_points: pd.DataFrame, families: pd.Series) -> pd.Series:
     """Barrier quartile 1–4 of each mean; a mean exactly on a cut point goes to the lower quartile."""
     quartile = pd.Series(pd.NA, index=table.index, dtype="Int64")
@@ -244,12 +264,11 @@ def score_survey(
         raise ValueError(f"k must be at least 1, got {k}")
     respondents = score_respondents(data, instrument, codebook, three_as_missing=three_as_missing)
     cuts = barrier_cut_points(respondents, codebook)
+    cases = summarise(respondents, codebook, "case", k=k, cut_points=cuts)
     return Scores(
         respondents=respondents,
-        # Secondary suppression (methods.md §7) concerns the sides of a shown case; case and
-        # group tables get primary suppression only, and no all-respondent total is published.
-        cases=summarise(respondents, codebook, "case", k=k, cut_points=cuts),
-        groups=summarise(respondents, codebook, "group", k=k, cut_points=cuts),
+        cases=cases,
+        groups=_group_table(respondents, codebook, cases, k, cuts),
         # A case's total is shown, so one hidden side would follow by subtraction (§7).
         sides=summarise(respondents, codebook, ["case", "group"], k=k, cut_points=cuts, within=["case"]),
         cut_points=cuts,

@@ -87,7 +87,8 @@ def min_attainable_p(n_a: int, n_b: int) -> float:
     """The smallest two-sided p an exact rank test can give for these sizes: 2 / C(n_a + n_b, n_a)."""
     if n_a < 1 or n_b < 1:
         return float("nan")
-    return min(1.0, 2.0 / math.comb(n_a + n_b, n_a))
+    # Integer true division: 2.0 / C(N, n) would overflow converting C(N, n) to float (≈ 500 vs 700).
+    return min(1.0, 2 / math.comb(n_a + n_b, n_a))
 
 
 def _u_statistic(a: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray]:

@@ -221,7 +221,14 @@ def validate(raw: RawTable, instrument: Instrument, mapping: Mapping) -> Validat
     issues = _Issues()
     frame = raw.frame
     roles = getattr(raw, "roles", {}) or {}
-    by_target = {target: column for column, target in mapping.columns.items() if column in frame.columns}
+    by_target: dict[str, str] = {}
+    for column, target in mapping.columns.items():
+        if column in frame.columns:
+            by_target.setdefault(target, column)  # several columns on one target: the first is used
+    duplicates = [c for c, t in mapping.columns.items() if c in frame.columns and by_target[t] != c]
+    id_column = mapping.respondent_id_source
+    if id_column not in frame.columns:
+        id_column = by_target.get("respondent_id")
     if not any(t in by_target for t in instrument.item_ids):
         raise DataFileError(f"{raw.source}: no column matches an instrument item (expected q01 … q82)")
     case_source = mapping.case_source or (by_target.get("q01") if mapping.cases else None)
@@ -240,7 +247,7 @@ def validate(raw: RawTable, instrument: Instrument, mapping: Mapping) -> Validat
     text, rows = text.loc[keep], rows[keep]
 
     data = pd.DataFrame(index=pd.Index(rows, name="row"))
-    data["respondent_id"] = _respondent_ids(text, rows, by_target.get("respondent_id"), issues)
+    data["respondent_id"] = _respondent_ids(text, rows, id_column, issues)
     data["case"], data["group"] = _cases_and_groups(text, rows, by_target, case_source, mapping, issues)
     for item_id in instrument.item_ids:
         column = by_target.get(item_id)
@@ -262,7 +269,18 @@ def validate(raw: RawTable, instrument: Instrument, mapping: Mapping) -> Validat
     for target, column in by_target.items():
         if target == "q02_other" or target.startswith("attr_"):
             data[target] = _texts(text[column].to_numpy())
-    _set_aside(frame.columns, set(by_target.values()) | {case_source}, roles, len(rows), issues)
+    for column in duplicates:
+        target = mapping.columns[column]
+        issues.add_column(
+            IssueCode.DUPLICATE_COLUMN,
+            Severity.ERROR,
+            column,
+            "ignored",
+            f"Column '{by_target[target]}' already maps to {target}; this column was left out.",
+            count=len(rows),
+        )
+    used = set(by_target.values()) | set(duplicates) | {case_source, id_column}
+    _set_aside(frame.columns, used, roles, len(rows), issues)
     return Validated(data=data, report=issues.report())
 
 
@@ -366,7 +384,8 @@ def _respondent_ids(text: pd.DataFrame, rows: np.ndarray, column: str | None, is
 
 
 def _cases_and_groups(text, rows, by_target, case_source, mapping, issues) -> tuple[np.ndarray, np.ndarray]:
-    if "case" in by_target:
+    # An explicit case source (a saved case map) wins over a column mapped to "case".
+    if "case" in by_target and not (mapping.case_source and mapping.case_source in text.columns):
         column = by_target["case"]
         cases = text[column].to_numpy(dtype=object).copy()
         blank = cases == ""

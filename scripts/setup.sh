@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up samskaping on a fresh machine: a virtual environment in .venv with the pinned
-# packages, and Debian's chromium (used by kaleido for figure export and by the browser test).
+# packages, and Debian's chromium and poppler-utils (figure export, browser and PDF tests).
 #   scripts/setup.sh          runtime packages
 #   scripts/setup.sh --dev    runtime + test and lint tools
 set -euo pipefail
@@ -19,10 +19,12 @@ echo "Installing Python packages from $requirements ..."
 .venv/bin/python -c "import streamlit, pandas, scipy, plotly, yaml" \
   || { echo "setup: the Python packages did not install" >&2; exit 1; }
 
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "Installing Debian's chromium (figure export, browser test) ..."
+# chromium renders static figures (kaleido) and runs the browser test; poppler-utils
+# (pdftotext, pdfinfo) lets the tests read exported PDFs back.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
+  echo "Installing Debian's chromium and poppler-utils ..."
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium poppler-utils >/dev/null
 fi

@@ -42,3 +42,19 @@ def test_counts_below_k_are_masked_with_their_shares():
     assert shown.loc[0, "3"] == "< 3"
     assert shown.loc[0, "share_3"] == "< 3"
     assert shown.loc[0, "4"] == 5
+
+
+def test_group_table_protects_a_group_whose_mean_follows_from_the_case_table(instrument, codebook):
+    """Two cases of 4 and 4 respondents, all shown; groups 4 municipality, 3 social enterprise,
+    1 other. The case table gives the all-respondent total (Σ n · mean), so the one hidden
+    'other' respondent would follow by subtraction: the smallest shown group (3) is hidden too."""
+    from samskaping.scoring import score_survey
+
+    groups = ["municipality"] * 4 + ["social_enterprise"] * 3 + ["other"]
+    data = pd.DataFrame({"respondent_id": [f"R{i}" for i in range(8)], "case": ["A"] * 4 + ["B"] * 4, "group": groups})
+    for item in instrument.item_ids:
+        data[item] = 4.0 if instrument.format_of(item).numeric else None
+    table = score_survey(data, instrument, codebook, k=3).groups
+    climate = table[table["measure"] == "climate"].set_index("group")
+    assert climate.loc["other", "hidden"] and climate.loc["social_enterprise", "hidden"]
+    assert not climate.loc["municipality", "hidden"]
