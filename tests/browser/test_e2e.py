@@ -121,3 +121,28 @@ def test_import_page_upload_shows_its_cases(app_url, page, tmp_path, shared_dir)
     _settled(page)
     expect(case_box).to_have_value("Case D kommune")
     page.screenshot(path=str(tmp_path / "import.png"), full_page=True)
+
+
+@pytest.mark.browser
+def test_continuum_figure_downloads_as_svg(app_url, page, tmp_path):
+    """The Continuum page renders and its figure downloads as an SVG naming the demo cases."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    main = page.locator("[data-testid='stMain']")
+    page.goto(app_url)
+    _settled(page)
+    sidebar.locator("[data-testid='stSidebarNav'] a", has_text="Continuum").click()
+    _settled(page)
+    # exact=True: plotly's own toolbar has a "Download plot as a png" button.
+    with page.expect_download(timeout=TIMEOUT_MS) as download_info:
+        main.get_by_role("button", name="SVG", exact=True).first.click()
+    path = tmp_path / "continuum.svg"
+    download_info.value.save_as(path)
+    svg = path.read_text(encoding="utf-8")
+    assert svg.lstrip().startswith("<svg") or "<svg" in svg[:500]
+    # Every demo case is shown (3 respondents each, k = 3), so every name is on the figure.
+    for case in _demo_cases():
+        assert case in svg
+    _settled(page)
