@@ -19,7 +19,7 @@ from samskaping.errors import DataFileError
 from samskaping.importing import RawTable
 from samskaping.instrument import GROUPS, Instrument
 from samskaping.mapping import Mapping
-from samskaping.recoding import MISSING_TOKENS, decode_numbers
+from samskaping.recoding import decode_numbers
 
 __all__ = [
     "GROUPS",
@@ -342,8 +342,9 @@ def _complete(text: pd.DataFrame, rows: np.ndarray, roles: dict, mapping: Mappin
 
 
 def _texts(values: np.ndarray) -> np.ndarray:
+    # Only a blank cell is a missing text answer: "None" or "NA" can be what someone wrote.
     series = pd.Series(values, dtype="str")
-    return series.where(~series.str.lower().isin(MISSING_TOKENS)).to_numpy()
+    return series.where(series.str.strip() != "").to_numpy()
 
 
 def _respondent_ids(text: pd.DataFrame, rows: np.ndarray, column: str | None, issues: _Issues) -> np.ndarray:

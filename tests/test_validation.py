@@ -170,7 +170,12 @@ def test_messy_file_identifiers(messy) -> None:
     assert data.loc[[2, 4, 5, 7], "case"].tolist() == ["Case A"] * 3 + ["Case B"]
     assert pd.isna(data.loc[6, "case"])
     assert data.loc[[2, 4, 5, 6, 7, 9], "group"].tolist() == [
-        "municipality", "municipality", "social_enterprise", "municipality", "municipality", "social_enterprise"
+        "municipality",
+        "municipality",
+        "social_enterprise",
+        "municipality",
+        "municipality",
+        "social_enterprise",
     ]
     assert pd.isna(data.loc[8, "group"])
 
@@ -244,3 +249,15 @@ def test_empty_line_keeps_file_row_numbers(tmp_path: Path, instrument: Instrumen
     assert rows == [4]
     # The empty line itself is reported and left out, not lost silently.
     assert issues.loc[issues["code"] == "blank_row", "row"].tolist() == [3]
+
+
+def test_free_text_that_looks_like_a_missing_code_is_kept(tmp_path: Path, instrument: Instrument) -> None:
+    # "None" and "NA" can be what a respondent wrote in a free-text answer; only a blank is missing.
+    path = tmp_path / "texts.csv"
+    path.write_text(
+        "respondent_id,case,group,q07,q82\nR1,A,municipality,4,None\nR2,A,municipality,4,NA\nR3,A,municipality,4,\n",
+        encoding="utf-8",
+    )
+    data = validate_canonical(read_table(path), instrument).data
+    assert data["q82"].tolist()[:2] == ["None", "NA"]
+    assert pd.isna(data["q82"].tolist()[2])
