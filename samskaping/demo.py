@@ -49,17 +49,33 @@ _COMMENTS = (
     "Det er viktig at samarbeidet får fortsette.",
 )
 _TEXTS = {
-    "q03": ("Vi hadde et felles mål om å få flere i arbeid.", "Kommunen trengte et tilbud som ikke fantes fra før.",
-            "Et tidligere prosjekt viste at det fungerte.", "Ildsjeler på begge sider tok initiativet.",
-            "Tilskuddsmidler gjorde det mulig å starte opp."),
-    "q14": ("Vi møtes jevnlig og har god dialog.", "Samarbeidet fungerer godt i det daglige.",
-            "Det tar tid å bygge tillit.", "Det fungerer, men rollene kunne vært tydeligere.",
-            "Mye avhenger av noen få personer."),
-    "q15": ("To rådgivere i helse- og omsorgstjenesten.", "En saksbehandler og en avdelingsleder.",
-            "Tre-fire personer fra oppfølgingstjenesten.", "Kontakten går mest via én koordinator."),
-    "q82": ("Usikker finansiering gjør det vanskelig å planlegge langsiktig.", "Det tar tid å bygge tillit.",
-            "Ulike kulturer i kommunen og virksomheten.", "Byråkratiske rutiner sinker arbeidet.",
-            "Vi mangler en felles arena for å dele erfaringer."),
+    "q03": (
+        "Vi hadde et felles mål om å få flere i arbeid.",
+        "Kommunen trengte et tilbud som ikke fantes fra før.",
+        "Et tidligere prosjekt viste at det fungerte.",
+        "Ildsjeler på begge sider tok initiativet.",
+        "Tilskuddsmidler gjorde det mulig å starte opp.",
+    ),
+    "q14": (
+        "Vi møtes jevnlig og har god dialog.",
+        "Samarbeidet fungerer godt i det daglige.",
+        "Det tar tid å bygge tillit.",
+        "Det fungerer, men rollene kunne vært tydeligere.",
+        "Mye avhenger av noen få personer.",
+    ),
+    "q15": (
+        "To rådgivere i helse- og omsorgstjenesten.",
+        "En saksbehandler og en avdelingsleder.",
+        "Tre-fire personer fra oppfølgingstjenesten.",
+        "Kontakten går mest via én koordinator.",
+    ),
+    "q82": (
+        "Usikker finansiering gjør det vanskelig å planlegge langsiktig.",
+        "Det tar tid å bygge tillit.",
+        "Ulike kulturer i kommunen og virksomheten.",
+        "Byråkratiske rutiner sinker arbeidet.",
+        "Vi mangler en felles arena for å dele erfaringer.",
+    ),
 }
 # Shares and spreads of the generator (fractions of cells or respondents; scale units).
 _SHARE_THREE, _SHARE_SKIP_LIKERT, _SHARE_BLANK_BARRIER, _SHARE_TEXT = 0.08, 0.03, 0.10, 0.60
@@ -141,8 +157,11 @@ def generate_demo(
     for item in instrument.items:
         fmt = instrument.formats[item.format]
         if fmt.kind == "text" and item.format == "partner":
-            partners = {MUNICIPALITY: [f"{m} kommune" for _, m, _ in chosen],
-                        SOCIAL_ENTERPRISE: [e for *_, e in chosen], OTHER: list(others)}
+            partners = {
+                MUNICIPALITY: [f"{m} kommune" for _, m, _ in chosen],
+                SOCIAL_ENTERPRISE: [e for *_, e in chosen],
+                OTHER: list(others),
+            }
             columns[item.id] = pd.Series([partners[g][c] for c, g in zip(case_of, group_of, strict=True)], dtype="str")
         elif fmt.kind == "text":
             columns[item.id] = _free_text(rng, _TEXTS.get(item.id, _COMMENTS), respondents, _SHARE_TEXT)
@@ -192,21 +211,26 @@ def generate_demo(
                 columns[item_id][row] = np.nan
 
     width = max(3, len(str(respondents)))
-    data = pd.DataFrame({
-        "respondent_id": pd.Series([f"R{i + 1:0{width}d}" for i in range(respondents)], dtype="str"),
-        "case": pd.Series([chosen[c][0] for c in case_of], dtype="str"),
-        "group": pd.Series(group_of, dtype="str"),
-    })
-    items = pd.DataFrame({k: v if isinstance(v, pd.Series) else pd.Series(v, dtype="float64")
-                          for k, v in columns.items()})
+    data = pd.DataFrame(
+        {
+            "respondent_id": pd.Series([f"R{i + 1:0{width}d}" for i in range(respondents)], dtype="str"),
+            "case": pd.Series([chosen[c][0] for c in case_of], dtype="str"),
+            "group": pd.Series(group_of, dtype="str"),
+        }
+    )
+    items = pd.DataFrame(
+        {k: v if isinstance(v, pd.Series) else pd.Series(v, dtype="float64") for k, v in columns.items()}
+    )
     other_text = rng.choice(_LEADER_OTHER, size=respondents)
     leader_other = np.zeros(respondents, dtype=bool)
     if _LEADER_ITEM in items:  # the text of "other" where the leader item is its last option
         leader_other = (items[_LEADER_ITEM] == max(instrument.format_of(_LEADER_ITEM).labels)).to_numpy()
-    extra = pd.DataFrame({
-        f"{_LEADER_ITEM}_other": pd.Series(np.where(leader_other, other_text, None), dtype="str"),
-        "attr_region": pd.Series([regions[c] for c in case_of], dtype="str"),
-    })
+    extra = pd.DataFrame(
+        {
+            f"{_LEADER_ITEM}_other": pd.Series(np.where(leader_other, other_text, None), dtype="str"),
+            "attr_region": pd.Series([regions[c] for c in case_of], dtype="str"),
+        }
+    )
     data = pd.concat([data, items, extra], axis=1)
     about = _about(seed, respondents, cases, counts)
     return DemoSurvey(data=data, about=about)
@@ -271,8 +295,11 @@ def _assign(
     case_of: list[int] = []
     group_of: list[str] = []
     for case in range(cases):
-        members = ([MUNICIPALITY] * (1 + free[case]) + [SOCIAL_ENTERPRISE] * (1 + per_group[SOCIAL_ENTERPRISE][case])
-                   + [OTHER] * per_group[OTHER][case])
+        members = (
+            [MUNICIPALITY] * (1 + free[case])
+            + [SOCIAL_ENTERPRISE] * (1 + per_group[SOCIAL_ENTERPRISE][case])
+            + [OTHER] * per_group[OTHER][case]
+        )
         case_of += [case] * len(members)
         group_of += members
     return np.array(case_of), group_of
@@ -286,9 +313,12 @@ def _free_text(rng: np.random.Generator, phrases: tuple[str, ...], size: int, sh
 def _about(seed: int, respondents: int, cases: int, counts: dict[str, int]) -> pd.DataFrame:
     rows = [
         ("title", "samskaping demo survey"),
-        ("notice", "SYNTHETIC, fictional data for trying out the tool: no real cases, organisations or people. "
-                   "SYNTETISKE, oppdiktede data for å prøve verktøyet: ingen ekte caser, organisasjoner "
-                   "eller personer."),
+        (
+            "notice",
+            "SYNTHETIC, fictional data for trying out the tool: no real cases, organisations or people. "
+            "SYNTETISKE, oppdiktede data for å prøve verktøyet: ingen ekte caser, organisasjoner "
+            "eller personer.",
+        ),
         ("generator", "samskaping.demo"),
         ("version", __version__),
         ("seed", str(seed)),
@@ -296,10 +326,16 @@ def _about(seed: int, respondents: int, cases: int, counts: dict[str, int]) -> p
         ("cases", str(cases)),
         *((group, str(counts[group])) for group in _GROUP_ORDER),
         ("sheet", "The sheet 'Survey' holds the data set, one row per respondent."),
-        ("coding", "Canonical form (codebook.md): choice items hold the option number (a = 1, b = 2, ...), "
-                   "Likert items 1-5 (3 = not relevant / neither), barrier items 1-100 (higher = bigger barrier, "
-                   "blank = not relevant), missing = empty cell; q01 names the case partner."),
-        ("structure", "Each case has latent success, barrier and thickness levels; social-enterprise respondents "
-                      "lean higher on success factors and lower on barriers than municipal respondents."),
+        (
+            "coding",
+            "Canonical form (codebook.md): choice items hold the option number (a = 1, b = 2, ...), "
+            "Likert items 1-5 (3 = not relevant / neither), barrier items 1-100 (higher = bigger barrier, "
+            "blank = not relevant), missing = empty cell; q01 names the case partner.",
+        ),
+        (
+            "structure",
+            "Each case has latent success, barrier and thickness levels; social-enterprise respondents "
+            "lean higher on success factors and lower on barriers than municipal respondents.",
+        ),
     ]
     return pd.DataFrame(rows, columns=["key", "value"], dtype="str")

@@ -23,9 +23,21 @@ from samskaping.codebook import Codebook, Measure
 from samskaping.profiles import all_case_means
 
 __all__ = [
-    "BACKGROUND", "BAND_COLOURS", "HIDDEN_COLOUR", "INK", "QUARTILE_COLOURS", "SCALE_COLOURS", "SIDE_COLOURS",
-    "TEMPLATE", "TEXT_ON", "Chart", "barrier_profile", "case_heatmap", "factor_profile",
-    "figure_text", "side_profile",
+    "BACKGROUND",
+    "BAND_COLOURS",
+    "HIDDEN_COLOUR",
+    "INK",
+    "QUARTILE_COLOURS",
+    "SCALE_COLOURS",
+    "SIDE_COLOURS",
+    "TEMPLATE",
+    "TEXT_ON",
+    "Chart",
+    "barrier_profile",
+    "case_heatmap",
+    "factor_profile",
+    "figure_text",
+    "side_profile",
 ]
 
 TEMPLATE = "plotly_white"
@@ -205,25 +217,41 @@ def _quartile_names(lang: str) -> dict[int, str]:
 def _layout(title: str, lang: str, height: int, **extra: Any) -> dict[str, Any]:
     """The layout every figure starts from: explicit template, colours, fonts and decimal mark."""
     return {
-        "template": TEMPLATE, "height": height, "separators": ", " if lang == "nb" else ".,",
+        "template": TEMPLATE,
+        "height": height,
+        "separators": ", " if lang == "nb" else ".,",
         "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 17, "color": INK}},
         "font": {"family": "Arial, Helvetica, sans-serif", "size": 12, "color": INK},
-        "paper_bgcolor": BACKGROUND, "plot_bgcolor": BACKGROUND,
+        "paper_bgcolor": BACKGROUND,
+        "plot_bgcolor": BACKGROUND,
         "hoverlabel": {"bgcolor": BACKGROUND, "bordercolor": INK, "font": {"color": INK}},
-        "legend": {"font": {"color": INK}, "bgcolor": BACKGROUND}, **extra,
+        "legend": {"font": {"color": INK}, "bgcolor": BACKGROUND},
+        **extra,
     }
 
 
-def _bar(name: str, ys: Sequence[str], bars: Sequence[tuple[float, str, str, str]], base: float, inside: float,
-         anchor: str) -> go.Bar:
+def _bar(
+    name: str, ys: Sequence[str], bars: Sequence[tuple[float, str, str, str]], base: float, inside: float, anchor: str
+) -> go.Bar:
     """Horizontal bars from (length, fill, text, hover); text inside long coloured bars, else outside."""
     xs, fills, texts, hovers = (list(column) for column in zip(*bars, strict=True))
     where = ["inside" if f != HIDDEN_COLOUR and x >= inside else "outside" for x, f in zip(xs, fills, strict=True)]
     return go.Bar(
-        y=list(ys), x=xs, base=base, orientation="h", name=name, text=texts, textangle=0, cliponaxis=False,
-        marker={"color": fills, "line": {"color": INK, "width": 0.5}}, insidetextanchor=anchor,
-        textposition=where, insidetextfont={"color": [TEXT_ON[f] for f in fills]}, outsidetextfont={"color": INK},
-        customdata=hovers, hovertemplate=_HOVER,
+        y=list(ys),
+        x=xs,
+        base=base,
+        orientation="h",
+        name=name,
+        text=texts,
+        textangle=0,
+        cliponaxis=False,
+        marker={"color": fills, "line": {"color": INK, "width": 0.5}},
+        insidetextanchor=anchor,
+        textposition=where,
+        insidetextfont={"color": [TEXT_ON[f] for f in fills]},
+        outsidetextfont={"color": INK},
+        customdata=hovers,
+        hovertemplate=_HOVER,
     )
 
 
@@ -270,8 +298,12 @@ def case_heatmap(cases: pd.DataFrame, codebook: Codebook, lang: str, *, k: int |
         ("panel_continuum", continuum, dict(enumerate(SCALE_COLOURS, start=1))),
     ]
     fig = make_subplots(
-        rows=1, cols=len(panels), shared_yaxes=True, horizontal_spacing=0.012,
-        column_widths=[len(p[1]) for p in panels], subplot_titles=[figure_text(p[0], lang) for p in panels],
+        rows=1,
+        cols=len(panels),
+        shared_yaxes=True,
+        horizontal_spacing=0.012,
+        column_widths=[len(p[1]) for p in panels],
+        subplot_titles=[figure_text(p[0], lang) for p in panels],
         figure=go.Figure(layout={"template": TEMPLATE}),
     )
     hidden = 0
@@ -300,21 +332,43 @@ def case_heatmap(cases: pd.DataFrame, codebook: Codebook, lang: str, *, k: int |
         xs, ys, labels, label_colours = (list(column) for column in zip(*cells, strict=True))
         fig.add_trace(
             go.Heatmap(
-                z=z, x=[m.id for m in measures], y=names, text=hover, hovertemplate="%{text}<extra></extra>",
-                colorscale=steps, zmin=-0.5, zmax=len(colours) - 0.5, showscale=False, xgap=2, ygap=2,
+                z=z,
+                x=[m.id for m in measures],
+                y=names,
+                text=hover,
+                hovertemplate="%{text}<extra></extra>",
+                colorscale=steps,
+                zmin=-0.5,
+                zmax=len(colours) - 0.5,
+                showscale=False,
+                xgap=2,
+                ygap=2,
             ),
-            row=1, col=col,
+            row=1,
+            col=col,
         )
         fig.add_trace(
             go.Scatter(
-                x=xs, y=ys, mode="text", text=labels, textfont={"color": label_colours, "size": 11},
-                hoverinfo="skip", showlegend=False,
+                x=xs,
+                y=ys,
+                mode="text",
+                text=labels,
+                textfont={"color": label_colours, "size": 11},
+                hoverinfo="skip",
+                showlegend=False,
             ),
-            row=1, col=col,
+            row=1,
+            col=col,
         )
         fig.update_xaxes(
-            row=1, col=col, tickmode="array", tickvals=[m.id for m in measures], tickangle=-90, showgrid=False,
-            ticktext=[_wrap(m.name.get(lang), 34) for m in measures], tickfont={"size": 11, "color": INK},
+            row=1,
+            col=col,
+            tickmode="array",
+            tickvals=[m.id for m in measures],
+            tickangle=-90,
+            showgrid=False,
+            ticktext=[_wrap(m.name.get(lang), 34) for m in measures],
+            tickfont={"size": 11, "color": INK},
         )
     bands, quartiles = _band_names(codebook, lang), _quartile_names(lang)
     legend = [
@@ -327,18 +381,33 @@ def case_heatmap(cases: pd.DataFrame, codebook: Codebook, lang: str, *, k: int |
         title = {"text": figure_text(group, lang), "font": {"color": INK}} if group != "hidden" else None
         fig.add_trace(
             go.Scatter(
-                x=[None], y=[None], mode="markers", name=name, legendgroup=group, hoverinfo="skip",
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=name,
+                legendgroup=group,
+                hoverinfo="skip",
                 marker={"symbol": "square", "size": 13, "color": colour, "line": {"color": INK, "width": 1}},
                 legendgrouptitle=title if i == 0 or legend[i - 1][0] != group else None,
             ),
-            row=1, col=1,
+            row=1,
+            col=1,
         )
     fig.update_yaxes(categoryorder="array", categoryarray=names, autorange="reversed", showgrid=False)
     fig.update_annotations(font={"color": INK, "size": 13})
     fig.update_layout(
         _layout(figure_text("heatmap_title", lang), lang, 44 * len(names) + 430, width=1400),
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0, "yanchor": "bottom",
-                "tracegroupgap": 4, "font": {"color": INK}, "bgcolor": BACKGROUND},
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "tracegroupgap": 4,
+            "font": {"color": INK},
+            "bgcolor": BACKGROUND,
+        },
         margin={"t": 90, "l": 10, "r": 10, "b": 10},
     )
     n_measures = sum(len(p[1]) for p in panels)
@@ -381,18 +450,25 @@ def _profile(cases: pd.DataFrame, case: str, family: str, codebook: Codebook, la
         name = figure_text("all_case_mean", lang)
         fig.add_trace(
             go.Scatter(
-                x=[v for v, _ in means], y=[label for _, label in means], mode="markers", name=name,
+                x=[v for v, _ in means],
+                y=[label for _, label in means],
+                mode="markers",
+                name=name,
                 marker={"symbol": "diamond", "size": 11, "color": _BLACK, "line": {"color": _WHITE, "width": 1.5}},
-                customdata=[f"{name}: {_value(measures[0], v, lang)}" for v, _ in means], hovertemplate=_HOVER,
+                customdata=[f"{name}: {_value(measures[0], v, lang)}" for v, _ in means],
+                hovertemplate=_HOVER,
             )
         )
     if factor:
         t = codebook.thresholds
         for band, value in (("borderline", t.band_borderline), ("strength", t.band_strength)):
             fig.add_vline(
-                x=value, line={"color": "#444444", "dash": "dash", "width": 1}, annotation_position="top",
-                annotation_text=figure_text("threshold", lang, band=codebook.bands[band].get(lang),
-                                            value=_fmt(value, 1, lang)),
+                x=value,
+                line={"color": "#444444", "dash": "dash", "width": 1},
+                annotation_position="top",
+                annotation_text=figure_text(
+                    "threshold", lang, band=codebook.bands[band].get(lang), value=_fmt(value, 1, lang)
+                ),
                 annotation_font={"color": INK, "size": 11},
             )
     else:
@@ -401,12 +477,19 @@ def _profile(cases: pd.DataFrame, case: str, family: str, codebook: Codebook, la
     fig.update_layout(barmode="overlay", bargap=0.3, margin={"t": 90 if factor else 110, "r": 20})
     short = {cls: _marker(measures[0], cls, codebook, lang) for cls in palette}
     counts = "; ".join(f"{len(groups[c])} × {short[c]}" for c in palette if groups[c]) or "–"
-    alt = figure_text(f"alt_{family}", lang, total=len(measures), case=case, counts=counts, hidden=len(groups[None]),
-                      k=k)
+    alt = figure_text(
+        f"alt_{family}", lang, total=len(measures), case=case, counts=counts, hidden=len(groups[None]), k=k
+    )
     if shown:
         (high, high_name), (low, low_name) = max(shown), min(shown)
-        alt += figure_text("alt_extremes", lang, top=high_name, top_value=_value(measures[0], high, lang),
-                           bottom=low_name, bottom_value=_value(measures[0], low, lang))
+        alt += figure_text(
+            "alt_extremes",
+            lang,
+            top=high_name,
+            top_value=_value(measures[0], high, lang),
+            bottom=low_name,
+            bottom_value=_value(measures[0], low, lang),
+        )
     return Chart(fig, alt)
 
 
@@ -472,8 +555,15 @@ def side_profile(
     height = max(320, len(drawn) * (16 * len(groups) + 22) + 200)
     fig = go.Figure(layout=_layout(figure_text("side_title", lang, case=case), lang, height))
     if not drawn:
-        fig.add_annotation(text=figure_text("side_none", lang, k=k), x=0.5, y=0.5, xref="paper", yref="paper",
-                           showarrow=False, font={"size": 14, "color": INK})
+        fig.add_annotation(
+            text=figure_text("side_none", lang, k=k),
+            x=0.5,
+            y=0.5,
+            xref="paper",
+            yref="paper",
+            showarrow=False,
+            font={"size": 14, "color": INK},
+        )
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False)
         return Chart(fig, figure_text("alt_side_none", lang, case=case, k=k))
@@ -498,6 +588,12 @@ def side_profile(
     fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05, legend={"traceorder": "normal"})
     gaps = [(abs(table[("municipality", m.id)]["mean"] - table[("social_enterprise", m.id)]["mean"]), m) for m in drawn]
     gap, widest = max(gaps, key=lambda pair: pair[0])
-    alt = figure_text("alt_side", lang, case=case, count=len(drawn), measure=widest.name.get(lang),
-                      gap=_value(widest, float(gap), lang))
+    alt = figure_text(
+        "alt_side",
+        lang,
+        case=case,
+        count=len(drawn),
+        measure=widest.name.get(lang),
+        gap=_value(widest, float(gap), lang),
+    )
     return Chart(fig, alt)

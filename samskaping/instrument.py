@@ -182,8 +182,14 @@ class YamlReader:
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    names = {str: "text", int: "a whole number", float: "a number", list: "a list", dict: "a mapping",
-             bool: "true or false"}
+    names = {
+        str: "text",
+        int: "a whole number",
+        float: "a number",
+        list: "a list",
+        dict: "a mapping",
+        bool: "true or false",
+    }
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
@@ -203,13 +209,9 @@ def load_instrument(path: Path | str | None = None) -> Instrument:
     path = Path(path) if path is not None else DATA_DIR / "instrument.yaml"
     reader = YamlReader(path.name)
     data = reader.load(path)
-    parts = {
-        str(pid): reader.text(ptext, f"parts.{pid}")
-        for pid, ptext in reader.get(data, "parts", "", dict).items()
-    }
+    parts = {str(pid): reader.text(ptext, f"parts.{pid}") for pid, ptext in reader.get(data, "parts", "", dict).items()}
     formats = {
-        str(fid): _read_format(reader, str(fid), spec)
-        for fid, spec in reader.get(data, "formats", "", dict).items()
+        str(fid): _read_format(reader, str(fid), spec) for fid, spec in reader.get(data, "formats", "", dict).items()
     }
     items: list[Item] = []
     seen: set[str] = set()

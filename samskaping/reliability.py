@@ -75,7 +75,14 @@ def reliability(
         elif statistic == "cronbach_alpha" and n < _UNSTABLE_BELOW:
             note = "unstable_small_n"
         rows.append(
-            {"measure": measure.id, "family": measure.family, "items": " ".join(measure.item_ids),
-             "statistic": statistic, "value": value, "n": n, "note": note}
+            {
+                "measure": measure.id,
+                "family": measure.family,
+                "items": " ".join(measure.item_ids),
+                "statistic": statistic,
+                "value": value,
+                "n": n,
+                "note": note,
+            }
         )
     return pd.DataFrame(rows, columns=list(RELIABILITY_COLUMNS))

@@ -91,7 +91,12 @@ def test_family_counts(codebook: Codebook) -> None:
 
 def test_category_ids(codebook: Codebook) -> None:
     assert [m.id for m in codebook.family("category")] == [
-        "environment", "membership", "process_structure", "communication", "purpose", "resources",
+        "environment",
+        "membership",
+        "process_structure",
+        "communication",
+        "purpose",
+        "resources",
     ]
 
 
@@ -124,8 +129,12 @@ def test_subindex_items_and_directions(codebook: Codebook) -> None:
 
 def test_only_q18_q10_q22_q23_are_reversed(codebook: Codebook) -> None:
     reversed_refs = {(m.id, ref.item) for m in codebook.measures for ref in m.items if ref.reverse}
-    assert reversed_refs == {("co_design", "q18"), ("co_delivery", "q10"), ("co_delivery", "q22"),
-                             ("co_delivery", "q23")}
+    assert reversed_refs == {
+        ("co_design", "q18"),
+        ("co_delivery", "q10"),
+        ("co_delivery", "q22"),
+        ("co_delivery", "q23"),
+    }
 
 
 def test_weights(codebook: Codebook) -> None:
@@ -180,8 +189,14 @@ def test_parse_codebook_equals_load(codebook: Codebook, instrument: Instrument) 
 
 @pytest.mark.parametrize(
     ("mean", "band"),
-    [(5.0, "strength"), (4.0, "strength"), (3.999, "borderline"), (3.0, "borderline"), (2.999, "concern"),
-     (1.0, "concern")],
+    [
+        (5.0, "strength"),
+        (4.0, "strength"),
+        (3.999, "borderline"),
+        (3.0, "borderline"),
+        (2.999, "concern"),
+        (1.0, "concern"),
+    ],
 )
 def test_band_boundaries(codebook: Codebook, mean: float, band: str) -> None:
     assert codebook.band(mean) == band
@@ -287,39 +302,77 @@ def _dumped(change: Callable[[dict[str, Any]], None]) -> Callable[[], str]:
 
 ENV = "categories[0] (environment)"
 MALFORMED = [
-    pytest.param(_dumped(_unknown_item), f"{ENV}.factors[0] (history).items[1]", "item 'q99' is not in the instrument",
-                 id="unknown-item"),
-    pytest.param(_dumped(_item_in_two_factors), f"{ENV}.factors[1] (legitimacy).items[3]",
-                 "item 'q26' is already in factor", id="item-in-two-factors"),
+    pytest.param(
+        _dumped(_unknown_item),
+        f"{ENV}.factors[0] (history).items[1]",
+        "item 'q99' is not in the instrument",
+        id="unknown-item",
+    ),
+    pytest.param(
+        _dumped(_item_in_two_factors),
+        f"{ENV}.factors[1] (legitimacy).items[3]",
+        "item 'q26' is already in factor",
+        id="item-in-two-factors",
+    ),
     # 0.5 + 0.4 + 0.2 = 1.1
-    pytest.param(_dumped(_weights_not_one), "continuum.subindices", "weights must sum to 1, they sum to 1.1",
-                 id="weights-not-one"),
-    pytest.param(_dumped(_duplicate_id), "barriers[1]", "measure id 'not_invented_here' is already used",
-                 id="duplicate-measure-id"),
-    pytest.param(_dumped(_factor_with_score100), f"{ENV}.factors[0] (history).items",
-                 "item 'q70' has format score100", id="factor-with-score100-item"),
-    pytest.param(_dumped(_barrier_with_likert), "barriers[0] (not_invented_here).items",
-                 "item 'q69' has format likert5", id="barrier-with-likert-item"),
-    pytest.param(_dumped(_choice_without_scores), "continuum.subindices[2] (durability).option_scores",
-                 "choice item 'q04' needs a score", id="choice-without-option-scores"),
+    pytest.param(
+        _dumped(_weights_not_one),
+        "continuum.subindices",
+        "weights must sum to 1, they sum to 1.1",
+        id="weights-not-one",
+    ),
+    pytest.param(
+        _dumped(_duplicate_id),
+        "barriers[1]",
+        "measure id 'not_invented_here' is already used",
+        id="duplicate-measure-id",
+    ),
+    pytest.param(
+        _dumped(_factor_with_score100),
+        f"{ENV}.factors[0] (history).items",
+        "item 'q70' has format score100",
+        id="factor-with-score100-item",
+    ),
+    pytest.param(
+        _dumped(_barrier_with_likert),
+        "barriers[0] (not_invented_here).items",
+        "item 'q69' has format likert5",
+        id="barrier-with-likert-item",
+    ),
+    pytest.param(
+        _dumped(_choice_without_scores),
+        "continuum.subindices[2] (durability).option_scores",
+        "choice item 'q04' needs a score",
+        id="choice-without-option-scores",
+    ),
     # Option scores already give a choice item's direction (codebook.md: a = 100 … d = 0).
-    pytest.param(_dumped(_choice_reversed), "continuum.subindices[2] (durability).items",
-                 "choice item 'q04' cannot be 'down'", id="choice-item-reversed"),
-    pytest.param(_dumped(_borderline_not_below_strength), "thresholds.band_borderline", "must be below band_strength",
-                 id="borderline-not-below-strength"),
+    pytest.param(
+        _dumped(_choice_reversed),
+        "continuum.subindices[2] (durability).items",
+        "choice item 'q04' cannot be 'down'",
+        id="choice-item-reversed",
+    ),
+    pytest.param(
+        _dumped(_borderline_not_below_strength),
+        "thresholds.band_borderline",
+        "must be below band_strength",
+        id="borderline-not-below-strength",
+    ),
     pytest.param(_dumped(_k_zero), "thresholds.k", "must be at least 1", id="k-zero"),
     pytest.param(_dumped(_no_bands), "", "missing required key 'bands'", id="missing-bands"),
     pytest.param(_dumped(_band_missing), "bands", "missing required key 'concern'", id="missing-one-band"),
     pytest.param(_dumped(_unknown_threshold), "thresholds.band_strong", "unknown threshold", id="unknown-threshold"),
     # Line 2 opens a flow mapping that line 3 breaks with a bare "]".
-    pytest.param(lambda: "schema_version: 1\nthresholds: {k: 3,\n]\n", "line 3", "is not valid YAML",
-                 id="yaml-syntax-error"),
+    pytest.param(
+        lambda: "schema_version: 1\nthresholds: {k: 3,\n]\n", "line 3", "is not valid YAML", id="yaml-syntax-error"
+    ),
 ]
 
 
 @pytest.mark.parametrize(("build", "key", "problem"), MALFORMED)
-def test_malformed_codebook(tmp_path: Path, instrument: Instrument, build: Callable[[], str], key: str,
-                            problem: str) -> None:
+def test_malformed_codebook(
+    tmp_path: Path, instrument: Instrument, build: Callable[[], str], key: str, problem: str
+) -> None:
     path = tmp_path / "my_codebook.yaml"
     path.write_text(build(), encoding="utf-8")
     with pytest.raises(ConfigError) as caught:

@@ -46,8 +46,9 @@ def _score(path: Path, instrument, codebook) -> Scores:
 
 
 def _sides(scores: Scores, codebook, within: list[str] | None = None) -> pd.DataFrame:
-    return summarise(scores.respondents, codebook, ["case", "group"], k=scores.k, cut_points=scores.cut_points,
-                     within=within)
+    return summarise(
+        scores.respondents, codebook, ["case", "group"], k=scores.k, cut_points=scores.cut_points, within=within
+    )
 
 
 @pytest.fixture(scope="module")
@@ -112,8 +113,9 @@ def test_every_chart_has_template_and_real_colours_after_importing_streamlit(gol
                 assert trace["colorscale"], name
 
 
-@pytest.mark.parametrize(("lang", "mine", "other"), [("en", "Shared vision", "Felles visjon"),
-                                                     ("nb", "Felles visjon", "Shared vision")])
+@pytest.mark.parametrize(
+    ("lang", "mine", "other"), [("en", "Shared vision", "Felles visjon"), ("nb", "Felles visjon", "Shared vision")]
+)
 def test_measure_names_are_in_the_language(demo, codebook, lang, mine, other):
     case = demo.cases["case"].iloc[0]
     for name in ("heatmap", "factor"):
@@ -236,8 +238,9 @@ def test_factor_profile_shows_thresholds_and_all_case_means(golden, codebook):
     assert lines == [codebook.thresholds.band_borderline, codebook.thresholds.band_strength]
     markers = [t for t in fig.data if t.type == "scatter"]
     assert len(markers) == 1 and markers[0].name == "All-case mean" and len(markers[0].x) == 20
-    assert all(text.endswith(("Borderline", "Concern", "Strength")) for t in fig.data if t.type == "bar"
-               for text in t.text)
+    assert all(
+        text.endswith(("Borderline", "Concern", "Strength")) for t in fig.data if t.type == "bar" for text in t.text
+    )
 
 
 def test_barrier_profile_names_the_quartile(demo, codebook):
@@ -273,8 +276,12 @@ def test_heatmap_shows_every_case_and_measure_with_a_legend(demo, codebook):
     assert all(list(t.y) == list(dict.fromkeys(demo.cases["case"])) for t in heatmaps)
     legend = {t.name for t in chart.figure.data if t.showlegend is not False and t.type == "scatter"}
     assert {"Strength (≥ 4.0)", "Q4 (highest barriers)", "80–100", "hidden, n < 3"} <= legend
-    assert chart.figure.layout.height > case_heatmap(demo.cases[demo.cases["case"] == demo.cases["case"].iloc[0]],
-                                                     codebook, "en").figure.layout.height
+    assert (
+        chart.figure.layout.height
+        > case_heatmap(
+            demo.cases[demo.cases["case"] == demo.cases["case"].iloc[0]], codebook, "en"
+        ).figure.layout.height
+    )
 
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -87,7 +87,9 @@ def test_score100_items(instrument: Instrument, item_id: str) -> None:
     assert (fmt.kind, fmt.minimum, fmt.maximum, fmt.integer) == ("scale", 1.0, 100.0, False)
     assert fmt.not_applicable_code is None
     assert {code: text.en.lower() for code, text in fmt.labels.items()} == {
-        1: "fully disagree", 50: "neutral", 100: "fully agree"
+        1: "fully disagree",
+        50: "neutral",
+        100: "fully agree",
     }
 
 
@@ -229,15 +231,21 @@ def _gap_in_options(data: dict[str, Any]) -> None:
 # items[5] is q06, items[6] is q07 (0-based list positions).
 MALFORMED = [
     pytest.param(_edit(_set_item(5, "id", "q05")), "items[5] (q05)", "appears twice", id="duplicate-item-id"),
-    pytest.param(_edit(_set_item(6, "format", "likert7")), "items[6] (q07).format", "unknown response format",
-                 id="unknown-format"),
+    pytest.param(
+        _edit(_set_item(6, "format", "likert7")),
+        "items[6] (q07).format",
+        "unknown response format",
+        id="unknown-format",
+    ),
     pytest.param(_edit(_set_item(6, "part", "part9")), "items[6] (q07).part", "unknown part", id="unknown-part"),
-    pytest.param(_edit(_drop_english_text), "items[6] (q07).text", "missing required key 'en'",
-                 id="missing-text-language"),
+    pytest.param(
+        _edit(_drop_english_text), "items[6] (q07).text", "missing required key 'en'", id="missing-text-language"
+    ),
     # A YAML syntax error: the flow sequence opened on line 2 is never closed; the parser notices
     # at line 3, where a mapping key appears inside it.
-    pytest.param(lambda: "parts: {}\nitems: [q01, q02\nformats: {a: 1}\n", "line 3", "is not valid YAML",
-                 id="not-yaml"),
+    pytest.param(
+        lambda: "parts: {}\nitems: [q01, q02\nformats: {a: 1}\n", "line 3", "is not valid YAML", id="not-yaml"
+    ),
     pytest.param(lambda: _dump(_real()["items"]), "", "must be a YAML mapping at the top level", id="top-level-list"),
     pytest.param(_edit(_gap_in_options), "formats.duration.options", "without gaps", id="choice-options-gap"),
 ]

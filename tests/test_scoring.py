@@ -111,11 +111,21 @@ def test_durability_from_two_of_three_choice_items(instrument, codebook) -> None
 
 THICKNESS_ANSWERS = {
     # co_design: five up items = 5 -> 100 each; Q18 = 1 reversed -> (5 - 1) / 4 * 100 = 100; mean 100
-    "q07": 5, "q11": 5, "q17": 5, "q20": 5, "q24": 5, "q18": 1,
+    "q07": 5,
+    "q11": 5,
+    "q17": 5,
+    "q20": 5,
+    "q24": 5,
+    "q18": 1,
     # co_delivery: all four = 3 -> 50 each (up or reversed); mean 50
-    "q12": 3, "q10": 3, "q22": 3, "q23": 3,
+    "q12": 3,
+    "q10": 3,
+    "q22": 3,
+    "q23": 3,
     # durability: Q4 = Q5 = Q6 = b (2) -> 200/3 each; mean 200/3
-    "q04": 2, "q05": 2, "q06": 2,
+    "q04": 2,
+    "q05": 2,
+    "q06": 2,
 }
 
 
@@ -233,9 +243,15 @@ def test_case_with_nobody_scored_has_n_zero(climate_cases) -> None:
 # All 9 scores sorted: 10, 20, ..., 90. np.percentile linear: position p/100 * (9 - 1), so
 # 25th -> position 2 -> 30, 50th -> position 4 -> 50, 75th -> position 6 -> 70.
 BARRIER_RESPONDENTS = [
-    ("A", "social_enterprise", 10), ("A", "social_enterprise", 30), ("A", "social_enterprise", 50),
-    ("B", "social_enterprise", 20), ("B", "social_enterprise", 40), ("B", "municipality", 90),
-    ("C", "social_enterprise", 60), ("C", "municipality", 70), ("C", "municipality", 80),
+    ("A", "social_enterprise", 10),
+    ("A", "social_enterprise", 30),
+    ("A", "social_enterprise", 50),
+    ("B", "social_enterprise", 20),
+    ("B", "social_enterprise", 40),
+    ("B", "municipality", 90),
+    ("C", "social_enterprise", 60),
+    ("C", "municipality", 70),
+    ("C", "municipality", 80),
 ]
 
 
@@ -329,8 +345,11 @@ def sides_table(cases: dict[str, dict[str, int]]) -> pd.DataFrame:
         # a third side with n = 0 reveals nothing: only that empty side is hidden
         ({"municipality": 5, "social_enterprise": 4, "other": 0}, ["case"], {"other"}),
         # 5, 2 and an empty side: SE hidden, municipality hidden with it, the empty side hidden
-        ({"municipality": 5, "social_enterprise": 2, "other": 0}, ["case"],
-         {"municipality", "social_enterprise", "other"}),
+        (
+            {"municipality": 5, "social_enterprise": 2, "other": 0},
+            ["case"],
+            {"municipality", "social_enterprise", "other"},
+        ),
         # 5, 4, 2: the smallest visible side (4) is hidden with the small one; 4 + 2 = 6 >= 3
         ({"municipality": 5, "social_enterprise": 4, "other": 2}, ["case"], {"social_enterprise", "other"}),
         # without secondary suppression only the small side is hidden
@@ -347,8 +366,9 @@ def test_secondary_suppression(sides, within, expected_hidden) -> None:
 
 
 def test_secondary_suppression_is_per_case() -> None:
-    table = sides_table({"X": {"municipality": 5, "social_enterprise": 2},
-                         "Y": {"municipality": 5, "social_enterprise": 4}})
+    table = sides_table(
+        {"X": {"municipality": 5, "social_enterprise": 2}, "Y": {"municipality": 5, "social_enterprise": 4}}
+    )
     out = suppress(table, k=3, keys=["case", "group"], within=["case"], statistics=["mean"])
     hidden = set(zip(out.loc[out["hidden"], "case"], out.loc[out["hidden"], "group"], strict=True))
     assert hidden == {("X", "municipality"), ("X", "social_enterprise")}
@@ -489,8 +509,11 @@ def test_flipping_a_subindex_item_mirrors_its_score(instrument, codebook, data, 
     assert np.allclose(a, expected, rtol=0, atol=1e-9, equal_nan=True)
 
 
-@given(data=surveys(barriers=False), factor_id=st.sampled_from(["history", "climate", "respect_trust", "leadership"]),
-       position=st.integers(0, 2))
+@given(
+    data=surveys(barriers=False),
+    factor_id=st.sampled_from(["history", "climate", "respect_trust", "leadership"]),
+    position=st.integers(0, 2),
+)
 def test_reversing_a_likert_item_gives_six_minus_the_answer(instrument, codebook, data, factor_id, position) -> None:
     factor = codebook.measure(factor_id)
     item = factor.item_ids[position % len(factor.item_ids)]
