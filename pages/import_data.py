@@ -43,7 +43,8 @@ if uploaded is None:
 content = uploaded.getvalue()
 companion_files = tuple((f.name, f.getvalue()) for f in companions or [])
 try:
-    raw = data.read_raw(uploaded.name, content, st.session_state.get("import_sheet"), companion_files)
+    with st.spinner(t("import_reading", name=uploaded.name)):
+        raw = data.read_raw(uploaded.name, content, st.session_state.get("import_sheet"), companion_files)
 except SamskapingError as exc:
     st.error(t("upload_failed", problem=str(exc)))
     st.stop()
@@ -132,7 +133,8 @@ st.download_button(t("import_mapping_download"), mapping_to_yaml(mapping), "mapp
 
 st.subheader(t("import_report"))
 try:
-    validated = data.validate_mapped(raw, file_key, mapping_to_yaml(mapping))
+    with st.spinner(t("import_validating")):
+        validated = data.validate_mapped(raw, file_key, mapping_to_yaml(mapping))
 except SamskapingError as exc:
     st.error(t("upload_failed", problem=str(exc)))
     st.stop()
