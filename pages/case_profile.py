@@ -17,15 +17,7 @@ from ui import data, render, shell, state
 from ui.profile_view import distribution_table, editable_findings, item_table
 from ui.text import lang, t
 
-shell.require_frame()
-st.title(t("case_title"))
-st.caption(t("case_caption"))
-dataset = data.current_dataset()
-if dataset is None:
-    st.info(t("no_data"))
-    st.stop()
-if dataset.synthetic:
-    st.info(t("synthetic_notice"), icon=":material/science:")
+dataset = shell.open_page("case_title", "case_caption")
 codebook, instrument = data.codebook(), data.instrument()
 k, three_as_missing = data.settings()
 scores = data.scores(dataset)

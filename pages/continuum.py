@@ -13,15 +13,7 @@ from ui import continuum_view as view
 from ui import data, shell
 from ui.text import lang, t
 
-shell.require_frame()
-st.title(t("continuum_title"))
-st.caption(t("continuum_caption"))
-dataset = data.current_dataset()
-if dataset is None:
-    st.info(t("no_data"))
-    st.stop()
-if dataset.synthetic:
-    st.info(t("synthetic_notice"), icon=":material/science:")
+dataset = shell.open_page("continuum_title", "continuum_caption")
 codebook = data.codebook()
 k = data.settings()[0]
 scores = data.scores(dataset)

@@ -8,15 +8,7 @@ from samskaping.statistics import min_attainable_p
 from ui import data, groups_view, shell
 from ui.text import lang, t
 
-shell.require_frame()
-st.title(t("groups_title"))
-st.caption(t("groups_caption"))
-dataset = data.current_dataset()
-if dataset is None:
-    st.info(t("no_data"))
-    st.stop()
-if dataset.synthetic:
-    st.info(t("synthetic_notice"), icon=":material/science:")
+dataset = shell.open_page("groups_title", "groups_caption")
 codebook, instrument = data.codebook(), data.instrument()
 k, _ = data.settings()
 scores = data.scores(dataset)

@@ -7,15 +7,7 @@ from samskaping.overview import missing_by_part, respondent_counts
 from ui import data, render, shell
 from ui.text import lang, t
 
-shell.require_frame()
-st.title(t("overview_title"))
-st.caption(t("overview_caption"))
-dataset = data.current_dataset()
-if dataset is None:
-    st.info(t("no_data"))
-    st.stop()
-if dataset.synthetic:
-    st.info(t("synthetic_notice"), icon=":material/science:")
+dataset = shell.open_page("overview_title", "overview_caption")
 codebook = data.codebook()
 k, three_as_missing = data.settings()
 scores = data.scores(dataset)
