@@ -10,7 +10,6 @@ cleaned data the report accounts for every input cell.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -18,6 +17,7 @@ import pandas as pd
 from samskaping.errors import DataFileError
 from samskaping.importing import RawTable
 from samskaping.instrument import GROUPS, Instrument
+from samskaping.issues import ISSUE_COLUMNS, IssueCode, IssueCollector, Severity, ValidationReport
 from samskaping.mapping import Mapping
 from samskaping.recoding import decode_numbers
 
@@ -35,7 +35,6 @@ __all__ = [
 ]
 
 ID_COLUMNS = ("respondent_id", "case", "group")
-ISSUE_COLUMNS = ("code", "severity", "row", "column", "value", "new_value", "count", "action", "message")
 
 # Spellings of the three groups that a hand-made canonical file may use.
 _GROUP_ALIASES = {
@@ -47,44 +46,6 @@ _GROUP_ALIASES = {
     "other": "other", "annen": "other", "annet": "other", "andre": "other",
 }  # fmt: skip
 _INCOMPLETE = {"0", "false", "no", "nei", "incomplete", "ufullstendig"}
-
-
-class Severity(StrEnum):
-    """How serious an issue is. Errors make the CLI exit with code 1."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-
-class IssueCode(StrEnum):
-    """Stable codes for every kind of data problem."""
-
-    MISSING_COLUMN = "missing_column"
-    UNKNOWN_COLUMN = "unknown_column"
-    METADATA_COLUMN = "metadata_column"
-    IDENTIFYING_COLUMN = "identifying_column"
-    DUPLICATE_COLUMN = "duplicate_column"
-    BLANK_ROW = "blank_row"
-    INCOMPLETE_RESPONSE = "incomplete_response"
-    MISSING_RESPONDENT_ID = "missing_respondent_id"
-    DUPLICATE_RESPONDENT_ID = "duplicate_respondent_id"
-    MISSING_CASE = "missing_case"
-    UNMAPPED_CASE = "unmapped_case"
-    UNKNOWN_GROUP = "unknown_group"
-    RECODED_GROUP = "recoded_group"
-    NOT_A_NUMBER = "not_a_number"
-    UNKNOWN_LABEL = "unknown_label"
-    OUT_OF_RANGE = "out_of_range"
-    NOT_AN_OPTION = "not_an_option"
-    LABEL_RECODED = "label_recoded"
-    FUZZY_LABEL = "fuzzy_label"
-    FILE_LABEL = "file_label"
-    REVERSED_CODES = "reversed_codes"
-    DECIMAL_COMMA = "decimal_comma"
-    VALUE_CODE = "value_code"
-    NOT_RELEVANT = "not_relevant"
-    MISSING_CODE = "missing_code"
 
 
 # Recodings reported once per column and raw value: code, severity, message.
@@ -99,31 +60,6 @@ _RECODINGS = {
 
 
 @dataclass(frozen=True, slots=True)
-class ValidationReport:
-    """Every issue found, one row each, with the columns of :data:`ISSUE_COLUMNS`.
-
-    Kept as a DataFrame (not one object per issue) so a large file with many problems stays
-    cheap to build, cache and export. ``row`` is empty for issues about a whole column.
-    """
-
-    issues: pd.DataFrame
-
-    @property
-    def ok(self) -> bool:
-        """True when no issue has severity ``error``."""
-        return not bool((self.issues["severity"] == Severity.ERROR).any())
-
-    def counts(self) -> pd.DataFrame:
-        """Number of affected cells per code and severity."""
-        return self.issues.groupby(["code", "severity"], as_index=False)["count"].sum()
-
-    def summary(self) -> str:
-        """One line: how many errors, warnings and notes."""
-        by = self.issues["severity"].value_counts()
-        return ", ".join(f"{int(by.get(s, 0))} {s.value}(s)" for s in Severity)
-
-
-@dataclass(frozen=True, slots=True)
 class Validated:
     """The canonical data set and the report of what was changed on the way.
 
@@ -132,51 +68,6 @@ class Validated:
 
     data: pd.DataFrame
     report: ValidationReport
-
-
-class _Issues:
-    """Collects issues as column-wise chunks, then builds one frame."""
-
-    def __init__(self) -> None:
-        self.chunks: list[pd.DataFrame] = []
-
-    def add(self, code, severity, rows, column, values, action, message, *, new_values=None, counts=None) -> None:
-        rows = np.atleast_1d(np.asarray(rows, dtype="float64"))
-        if rows.size == 0:
-            return
-        values = np.broadcast_to(np.asarray(values, dtype=object), rows.shape)
-        self.chunks.append(
-            pd.DataFrame(
-                {
-                    "code": code.value,
-                    "severity": severity.value,
-                    "row": rows,
-                    "column": column,
-                    "value": values,
-                    "new_value": np.broadcast_to(
-                        np.asarray(new_values if new_values is not None else "", dtype=object), rows.shape
-                    ),
-                    "count": np.broadcast_to(np.asarray(counts if counts is not None else 1), rows.shape),
-                    "action": action,
-                    "message": message,
-                }
-            )
-        )
-
-    def add_column(self, code, severity, column, action, message, *, count=0) -> None:
-        self.add(code, severity, np.nan, column, "", action, message, counts=count)
-
-    def report(self) -> ValidationReport:
-        if not self.chunks:
-            frame = pd.DataFrame({c: pd.Series(dtype="str") for c in ISSUE_COLUMNS})
-        else:
-            frame = pd.concat(self.chunks, ignore_index=True)
-            frame = frame.sort_values(["row", "column"], kind="stable", na_position="first", ignore_index=True)
-        frame["row"] = frame["row"].astype("Int64")
-        frame["count"] = frame["count"].astype("int64")
-        for column in ("value", "new_value"):
-            frame[column] = frame[column].astype("str")
-        return ValidationReport(frame)
 
 
 def canonical_mapping(columns, instrument: Instrument) -> Mapping:
@@ -218,7 +109,7 @@ def validate(raw: RawTable, instrument: Instrument, mapping: Mapping) -> Validat
     DataFileError
         Only when nothing can be done: no column maps to an item, or no case can be known.
     """
-    issues = _Issues()
+    issues = IssueCollector()
     frame = raw.frame
     roles = getattr(raw, "roles", {}) or {}
     by_target: dict[str, str] = {}
@@ -284,7 +175,7 @@ def validate(raw: RawTable, instrument: Instrument, mapping: Mapping) -> Validat
     return Validated(data=data, report=issues.report())
 
 
-def _set_aside(columns, used: set, roles: dict, n_rows: int, issues: _Issues) -> None:
+def _set_aside(columns, used: set, roles: dict, n_rows: int, issues: IssueCollector) -> None:
     """Report every column not used: identifying ones by name and count only."""
     for column in columns:
         if column in used:
@@ -319,7 +210,9 @@ def _set_aside(columns, used: set, roles: dict, n_rows: int, issues: _Issues) ->
             )
 
 
-def _complete(text: pd.DataFrame, rows: np.ndarray, roles: dict, mapping: Mapping, issues: _Issues) -> np.ndarray:
+def _complete(
+    text: pd.DataFrame, rows: np.ndarray, roles: dict, mapping: Mapping, issues: IssueCollector
+) -> np.ndarray:
     """Rows to keep: incomplete responses (a Finished/Completed column saying no) are reported and kept
     unless the mapping asks to leave them out."""
     keep = np.ones(len(text), dtype=bool)
@@ -347,7 +240,7 @@ def _texts(values: np.ndarray) -> np.ndarray:
     return series.where(series.str.strip() != "").to_numpy()
 
 
-def _respondent_ids(text: pd.DataFrame, rows: np.ndarray, column: str | None, issues: _Issues) -> np.ndarray:
+def _respondent_ids(text: pd.DataFrame, rows: np.ndarray, column: str | None, issues: IssueCollector) -> np.ndarray:
     if column is None:
         issues.add_column(
             IssueCode.MISSING_COLUMN,
@@ -424,7 +317,7 @@ def _cases_and_groups(text, rows, by_target, case_source, mapping, issues) -> tu
     return cases, groups
 
 
-def _groups(raw: pd.Series, rows: np.ndarray, column: str, issues: _Issues) -> np.ndarray:
+def _groups(raw: pd.Series, rows: np.ndarray, column: str, issues: IssueCollector) -> np.ndarray:
     normalised = raw.str.lower().str.replace(r"\s+", " ", regex=True)
     mapped = normalised.map(_GROUP_ALIASES)
     recoded = mapped.notna() & (mapped != raw)
@@ -450,7 +343,9 @@ def _groups(raw: pd.Series, rows: np.ndarray, column: str, issues: _Issues) -> n
     return mapped.to_numpy(dtype=object)
 
 
-def _report_recodings(raw: pd.Series, new: pd.Series, column: str, code, severity, message, issues: _Issues) -> None:
+def _report_recodings(
+    raw: pd.Series, new: pd.Series, column: str, code, severity, message, issues: IssueCollector
+) -> None:
     """One issue per raw value of a column: raw → new, with how many cells."""
     if raw.empty:
         return
@@ -472,7 +367,7 @@ def _report_recodings(raw: pd.Series, new: pd.Series, column: str, code, severit
     )
 
 
-def _numbers(values, rows, column, item_id, fmt, mapping: Mapping, raw: RawTable, issues: _Issues) -> np.ndarray:
+def _numbers(values, rows, column, item_id, fmt, mapping: Mapping, raw: RawTable, issues: IssueCollector) -> np.ndarray:
     file_labels = (getattr(raw, "value_labels", {}) or {}).get(column)
     decoded = decode_numbers(
         values,

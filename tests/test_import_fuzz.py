@@ -246,12 +246,14 @@ def specs(draw) -> Spec:
 
 
 def _plain(text: str, numeric: bool) -> float | str | None:
-    """The value a cell plainly holds: blank or a missing token → None; a number → its float."""
+    """The value a cell plainly holds: blank → None; a missing token on a numeric item → None
+    (on a free-text item "NA" or "None" may be what someone wrote, so it stays text);
+    a number → its float."""
     text = text.strip()
+    if not numeric:
+        return text or None
     if text.lower() in MISSING_TOKENS:
         return None
-    if not numeric:
-        return text
     return float(text) if PLAIN_NUMBER.fullmatch(text) else math.nan  # nan: no plain value
 
 
