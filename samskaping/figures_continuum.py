@@ -43,7 +43,7 @@ import html
 import math
 import textwrap
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -53,6 +53,7 @@ import plotly.graph_objects as go
 from samskaping.codebook import Codebook, load_codebook
 from samskaping.continuum import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
 from samskaping.figures import BACKGROUND, INK, TEMPLATE, Chart
+from samskaping.text_layout import Box, Rows, crosses, overlaps, text_width, wrap_text
 
 __all__ = [
     "COMPUTED_COLOUR",
@@ -173,24 +174,6 @@ REGION_NAMES: dict[tuple[int, int], tuple[str, str]] = {
     (2, 2): ("Co-production (thick co-creation)", "Samproduksjon (tykk samskaping)"),
 }  # fmt: skip
 
-# Advance widths of Helvetica / Arial / Liberation Sans, in 1/1000 em.
-_WIDTHS: dict[str, int] = {
-    " ": 278, "!": 278, '"': 355, "#": 556, "$": 556, "%": 889, "&": 667, "'": 191, "(": 333, ")": 333,
-    "*": 389, "+": 584, ",": 278, "-": 333, ".": 278, "/": 278, ":": 278, ";": 278, "<": 584, "=": 584,
-    ">": 584, "?": 556, "@": 1015, "[": 278, "\\": 278, "]": 278, "^": 469, "_": 556, "`": 333, "{": 334,
-    "|": 260, "}": 334, "~": 584, "A": 667, "B": 667, "C": 722, "D": 722, "E": 667, "F": 611, "G": 778,
-    "H": 722, "I": 278, "J": 500, "K": 667, "L": 556, "M": 833, "N": 722, "O": 778, "P": 667, "Q": 778,
-    "R": 722, "S": 667, "T": 611, "U": 722, "V": 667, "W": 944, "X": 667, "Y": 667, "Z": 611, "a": 556,
-    "b": 556, "c": 500, "d": 556, "e": 556, "f": 278, "g": 556, "h": 556, "i": 222, "j": 222, "k": 500,
-    "l": 222, "m": 833, "n": 556, "o": 556, "p": 556, "q": 556, "r": 333, "s": 500, "t": 278, "u": 556,
-    "v": 500, "w": 722, "x": 500, "y": 500, "z": 500, "æ": 889, "ø": 611, "å": 556, "Æ": 1000, "Ø": 778,
-    "Å": 667, "é": 556, "ü": 556, "ö": 556, "ä": 556, "×": 584, "–": 556, "—": 1000, "’": 222, "…": 1000,
-    "←": 1000, "→": 1000, "↔": 1000, "·": 278,
-}  # fmt: skip
-_DIGIT = 556
-_UNKNOWN = 1000  # unknown characters (other scripts, symbols) are taken as wide, so labels err on the safe side
-_SAFETY = 1.06  # font hinting and kerning differ a little between renderers
-
 
 @dataclass(frozen=True, slots=True)
 class _Item:
@@ -208,49 +191,11 @@ class _Item:
     row: int = 0
 
 
-@dataclass
-class _Rows:
-    """Greedy first-fit interval packing: each row remembers where its last item ends."""
-
-    gap: float
-    ends: list[float] = field(default_factory=list)
-
-    def place(self, left: float, right: float) -> int:
-        for row, end in enumerate(self.ends):
-            if end + self.gap <= left:
-                self.ends[row] = right
-                return row
-        self.ends.append(right)
-        return len(self.ends) - 1
-
-
 def continuum_text(key: str, lang: str, **fields: Any) -> str:
     """A label of these figures in ``lang`` (``en`` or ``nb``) with ``fields`` filled in."""
     if lang not in _LANGS:
         raise ValueError(f"unknown language {lang!r}; use 'en' or 'nb'")
     return _LABELS[key][_LANGS.index(lang)].format(**fields)
-
-
-def text_width(text: str, size: float) -> float:
-    """Estimated rendered width in px of one line of ``text`` at font ``size`` px (Arial metrics)."""
-    units = sum(_DIGIT if ch.isdigit() else _WIDTHS.get(ch, _UNKNOWN) for ch in text)
-    return units / 1000 * size * _SAFETY
-
-
-def _wrap(text: str, max_px: float, size: float) -> list[str]:
-    """Greedy word wrap to lines no wider than ``max_px`` (a single long word stays whole)."""
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line = ""
-        for word in (w for w in paragraph.split(" ") if w):  # a no-break space keeps "n = 3" whole
-            candidate = f"{line} {word}" if line else word
-            if line and text_width(candidate, size) > max_px:
-                lines.append(line)
-                line = word
-            else:
-                line = candidate
-        lines.append(line)
-    return lines
 
 
 def _fmt(value: float, lang: str, decimals: int = 0) -> str:
@@ -329,7 +274,7 @@ def continuum_caption(
 
 def _head(title: str, legend: list[str], width: float) -> tuple[str, int]:
     """The title wrapped to ``width`` px and the top margin it and the legend's rows need."""
-    lines = _wrap(title, width, 15) if title else []
+    lines = wrap_text(title, width, 15) if title else []
     rows, used = (1, 0.0) if legend else (0, 0.0)
     for name in legend:
         item = 52 + text_width(name, _SMALL)
@@ -362,7 +307,7 @@ def _layout(lang: str, width: int, height: int, margin: dict[str, int]) -> dict[
 
 
 def _caption_annotation(text: str, width_px: float, shift: float) -> tuple[dict[str, Any], int]:
-    lines = _wrap(text, width_px, _SMALL) if text else []
+    lines = wrap_text(text, width_px, _SMALL) if text else []
     annotation = {
         "text": "<br>".join(lines), "x": 0.0, "xref": "paper", "xanchor": "left", "y": 0.0, "yref": "paper",
         "yanchor": "top", "yshift": -shift, "showarrow": False, "align": "left",
@@ -380,7 +325,7 @@ def _items(positions: pd.DataFrame, lang: str, units_per_px: float, span: tuple[
         if not (computed or manual):
             continue
         case = str(row.case)
-        lines = _wrap(case, max_label, _LABEL_SIZE)
+        lines = wrap_text(case, max_label, _LABEL_SIZE)
         shown_case = html.escape(case, quote=False)
         half = max(text_width(line, _LABEL_SIZE) for line in lines) / 2 * units_per_px
         xs: list[float] = []
@@ -407,7 +352,7 @@ def _items(positions: pd.DataFrame, lang: str, units_per_px: float, span: tuple[
         right = max(anchor + half, *(x + marker for x in xs), *([c[2]] if c else []))
         label = "<br>".join(html.escape(line, quote=False) for line in lines)
         raw.append(_Item(case, label, anchor, left, right, c, m, hover_c, hover_m))
-    rows = _Rows(gap=10 * units_per_px)
+    rows = Rows(gap=10 * units_per_px)
     ordered = sorted(raw, key=lambda i: (i.left, i.right, i.case))
     return [dataclasses.replace(item, row=rows.place(item.left, item.right)) for item in ordered]
 
@@ -509,7 +454,7 @@ def continuum_figure(
     shapes: list[dict[str, Any]] = []
     if outside_used:
         zone_px = (_OUTSIDE_ZONE[1] - _OUTSIDE_ZONE[0]) / units_per_px - 4
-        zone_lines = _wrap(continuum_text("outside", lang), zone_px, _SMALL)
+        zone_lines = wrap_text(continuum_text("outside", lang), zone_px, _SMALL)
         end_lines = max(end_lines, len(zone_lines))
         shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": _OUTSIDE_ZONE[0],
                        "x1": _OUTSIDE_ZONE[1], "y0": 0, "y1": 1, "fillcolor": OUTSIDE_FILL, "line": {"width": 0},
@@ -579,21 +524,6 @@ def _matrix_rows(positions: pd.DataFrame) -> list[Any]:
     ]  # fmt: skip
 
 
-def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-Box = tuple[float, float, float, float]  # left, bottom, right, top in px
-
-
-def _crosses(a: tuple[float, float], b: tuple[float, float], box: Box) -> bool:
-    """Does the segment a–b pass through ``box`` (sampled; enough for leader lines)?"""
-    return any(
-        box[0] < a[0] + (b[0] - a[0]) * t < box[2] and box[1] < a[1] + (b[1] - a[1]) * t < box[3]
-        for t in (i / 16 for i in range(1, 16))
-    )
-
-
 def _place_labels(
     markers: list[tuple[float, float]],
     sizes: list[tuple[float, float]],
@@ -627,13 +557,13 @@ def _place_labels(
                 box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
                 if box[0] < 0 or box[1] < 0 or box[2] > area[0] or box[3] > area[1]:
                     continue
-                if any(_overlaps(box, other) for other in placed):
+                if any(overlaps(box, other) for other in placed):
                     continue
-                penalty = 1000 * sum(_overlaps(box, m) for m in marker_boxes)
-                penalty += 200 * sum(_overlaps(box, region) for region in regions)
+                penalty = 1000 * sum(overlaps(box, m) for m in marker_boxes)
+                penalty += 200 * sum(overlaps(box, region) for region in regions)
                 gap = math.hypot(max(abs(cx - mx) - w / 2, 0.0), max(abs(cy - my) - h / 2, 0.0))
                 if gap > marker_r + 6:
-                    penalty += 300 * sum(_crosses((mx, my), (cx, cy), other) for other in placed)
+                    penalty += 300 * sum(crosses((mx, my), (cx, cy), other) for other in placed)
                 cost = penalty + math.hypot(cx - mx, cy - my)
                 if best is None or cost < best[0]:
                     best = (cost, (cx, cy))
@@ -658,7 +588,7 @@ def _regions(plot_w: float, plot_h: float, lang_i: int) -> tuple[list[Box], list
     edges = (0.0, *CUTS, 100.0)
     for (col, row), names in REGION_NAMES.items():
         x0, x1, y1 = edges[col], edges[col + 1], edges[row + 1]
-        lines = _wrap(names[lang_i], (x1 - x0) / 100 * plot_w - 8, 10)
+        lines = wrap_text(names[lang_i], (x1 - x0) / 100 * plot_w - 8, 10)
         left, top = x0 / 100 * plot_w, y1 / 100 * plot_h
         box_w = max(text_width(line, 10) for line in lines)
         boxes.append((left + 3, top - 3 - len(lines) * 13, left + 5 + box_w, top - 2))
@@ -693,7 +623,7 @@ def matrix_figure(
     lang_i = _LANGS.index(lang)
     shown = sorted(_matrix_rows(positions), key=lambda r: (-float(r.co_delivery), float(r.co_design), str(r.case)))
     marker_r = 6
-    wrapped = [_wrap(str(r.case), plot_w * 0.4, _LABEL_SIZE) for r in shown]
+    wrapped = [wrap_text(str(r.case), plot_w * 0.4, _LABEL_SIZE) for r in shown]
     sizes = [(max(text_width(line, _LABEL_SIZE) for line in lines) + 4, len(lines) * _LINE + 2) for lines in wrapped]
     # Square, so both sub-indices share one scale, unless the labels need more room: then taller.
     plot_h = plot_w
