@@ -82,6 +82,18 @@ def _load(args: argparse.Namespace) -> Loaded:
     return loaded
 
 
+def _scoring_arguments(parser: argparse.ArgumentParser, hides: str) -> None:
+    """The options every scoring command shares: codebook, treat 3 as missing, k (``hides`` says what k hides)."""
+    parser.add_argument("--codebook", type=Path, help="codebook YAML (default: the bundled one)")
+    parser.add_argument("--three-as-missing", action="store_true", help="treat 3 on 1–5 items as missing")
+    parser.add_argument(
+        "--min-group-size",
+        type=_positive_int,
+        metavar="K",
+        help=f"anonymity threshold k: hide {hides} (default: codebook, 3)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with its sub-commands."""
     parser = _ArgumentParser(prog="python -m samskaping", description=__doc__.splitlines()[0])
@@ -96,14 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     score = commands.add_parser("score", help="score a survey (canonical form, or any export with --mapping)")
     _input_arguments(score)
     score.add_argument("--out", type=Path, required=True, help="directory for the result files")
-    score.add_argument("--codebook", type=Path, help="codebook YAML (default: the bundled one)")
-    score.add_argument("--three-as-missing", action="store_true", help="treat 3 on 1–5 items as missing")
-    score.add_argument(
-        "--min-group-size",
-        type=_positive_int,
-        metavar="K",
-        help="anonymity threshold k: hide cells from fewer than K respondents (default: codebook, 3)",
-    )
+    _scoring_arguments(score, "cells from fewer than K respondents")
 
     comparing = commands.add_parser("compare", help="compare respondent groups on every measure (methods.md §6)")
     _input_arguments(comparing)
@@ -111,14 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help="grouping column: group, q02, q04, case or an attr_* column")  # fmt: skip
     comparing.add_argument("--within-case", metavar="CASE", help="compare only the respondents of this case")
     comparing.add_argument("--out", type=Path, required=True, help="directory for the result files")
-    comparing.add_argument("--codebook", type=Path, help="codebook YAML (default: the bundled one)")
-    comparing.add_argument("--three-as-missing", action="store_true", help="treat 3 on 1–5 items as missing")
-    comparing.add_argument(
-        "--min-group-size",
-        type=_positive_int,
-        metavar="K",
-        help="anonymity threshold k: hide comparisons with a group under K respondents (default: codebook, 3)",
-    )
+    _scoring_arguments(comparing, "comparisons with a group under K respondents")
 
     cli_continuum.add_parser(commands)
 

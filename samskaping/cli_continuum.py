@@ -49,12 +49,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=("en", "nb"), default="en", help="language of the figure (default en)")
     parser.add_argument("--width-mm", type=_positive_float, default=170.0, metavar="W", help="width in mm (170)")
     parser.add_argument("--dpi", type=cli._positive_int, default=300, metavar="D", help="PNG resolution (300)")
-    parser.add_argument("--codebook", type=Path, help="codebook YAML (default: the bundled one)")
-    parser.add_argument("--three-as-missing", action="store_true", help="treat 3 on 1–5 items as missing")
-    parser.add_argument(
-        "--min-group-size", type=cli._positive_int, metavar="K",
-        help="anonymity threshold k: hide cases with fewer than K respondents (default: codebook, 3)",
-    )  # fmt: skip
+    cli._scoring_arguments(parser, "cases with fewer than K respondents")
     parser.add_argument("--matrix", action="store_true", help="draw the co-design × co-delivery matrix instead")
     parser.add_argument("--title", help="figure title (default: generated; '' for none)")
     parser.add_argument("--caption", help="figure caption (default: generated, with n per case and the method)")

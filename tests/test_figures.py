@@ -34,6 +34,7 @@ from samskaping.importing import read_table
 from samskaping.profiles import all_case_means
 from samskaping.scoring import Scores, score_survey, summarise
 from samskaping.validation import validate_canonical
+from tests.wcag import contrast
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 # streamlit's template uses the placeholder colorway #000001 … #000010.
@@ -78,18 +79,6 @@ def _all_charts(scores: Scores, codebook, case: str, lang: str) -> dict[str, Cha
 
 def _dump(chart: Chart) -> str:
     return json.dumps(chart.figure.to_dict(), ensure_ascii=False, default=str)
-
-
-def _contrast(a: str, b: str) -> float:
-    """WCAG 2.1 contrast ratio of two #RRGGBB colours."""
-
-    def luminance(colour: str) -> float:
-        channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -190,7 +179,7 @@ def test_text_colours_meet_wcag_aa():
     for fill in [*fills, HIDDEN_COLOUR, BACKGROUND]:
         assert fill in TEXT_ON, fill
     for fill, text in TEXT_ON.items():
-        assert _contrast(fill, text) >= 4.5, (fill, text, round(_contrast(fill, text), 2))
+        assert contrast(fill, text) >= 4.5, (fill, text, round(contrast(fill, text), 2))
 
 
 def test_figures_draw_text_in_the_colour_chosen_for_its_fill(golden, codebook):

@@ -27,6 +27,7 @@ from samskaping.figures_compare import (
 from samskaping.importing import read_table
 from samskaping.scoring import score_survey
 from samskaping.validation import validate_canonical
+from tests.wcag import contrast
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 PLACEHOLDER = re.compile(r"#0000(0[1-9a-f]|10)\b", re.IGNORECASE)  # streamlit's template colorway
@@ -60,16 +61,6 @@ def _charts(large, codebook, lang: str) -> dict[str, Chart]:
 
 def _dump(chart: Chart) -> str:
     return json.dumps(chart.figure.to_dict(), ensure_ascii=False, default=str)
-
-
-def _contrast(a: str, b: str) -> float:
-    def luminance(colour: str) -> float:
-        channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -113,10 +104,10 @@ def test_both_languages(large, codebook):
 
 def test_group_colours_and_gap_text_meet_wcag():
     for colour in GROUP_COLOURS:
-        assert _contrast(colour, BACKGROUND) >= 3.0, colour  # graphical objects (WCAG 1.4.11)
+        assert contrast(colour, BACKGROUND) >= 3.0, colour  # graphical objects (WCAG 1.4.11)
     assert set(GAP_TEXT_ON) == set(GAP_COLOURS.values())
     for fill, text in GAP_TEXT_ON.items():
-        assert _contrast(fill, text) >= 4.5, fill
+        assert contrast(fill, text) >= 4.5, fill
 
 
 def test_mean_interval_by_hand():
