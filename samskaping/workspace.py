@@ -222,4 +222,3 @@ def exclusions_table(exclusions: tuple[Exclusion, ...], waves: tuple[Wave, ...] 
         ],
         columns=["wave", "kind", "target", "reason"],
     )
-

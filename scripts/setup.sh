@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up samskaping on a fresh machine: a virtual environment in .venv with the pinned
-# packages, and Debian's chromium and poppler-utils (figure export, browser and PDF tests).
+# packages, and Debian's chromium and poppler-utils (figure export, browser and PDF tests);
+# with --dev also Debian's postgresql (the storage tests run against a real server).
 #   scripts/setup.sh          runtime packages
 #   scripts/setup.sh --dev    runtime + test and lint tools
 set -euo pipefail
@@ -27,4 +28,10 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium poppler-utils >/dev/null
+fi
+
+# The storage tests also run against PostgreSQL (scripts/postgres.sh starts a throwaway server).
+if [ "$requirements" = requirements-dev.txt ]; then
+  source scripts/postgres.sh
+  install_postgres
 fi

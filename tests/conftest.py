@@ -46,3 +46,47 @@ def instrument() -> Instrument:
 def codebook(instrument: Instrument) -> Codebook:
     """The bundled default codebook (data/codebook.yaml)."""
     return load_codebook(instrument=instrument)
+
+
+POSTGRES_URL_VARIABLE = "SAMSKAPING_TEST_POSTGRES_URL"
+
+
+def database_url(backend: str, tmp_path: Path) -> str:
+    """A fresh, empty database of ``backend`` ("sqlite" or "postgresql") for one test.
+
+    SQLite: a file in ``tmp_path``. PostgreSQL: the server named by
+    ``SAMSKAPING_TEST_POSTGRES_URL`` (scripts/postgres.sh starts one), emptied first. Without
+    that server the test is skipped locally and fails under ``CI=true``.
+    """
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'workspaces.sqlite'}"
+    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not url:
+        message = f"no PostgreSQL server: {POSTGRES_URL_VARIABLE} is not set (scripts/postgres.sh starts one)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database URL, once for SQLite and once for PostgreSQL."""
+    return database_url(request.param, tmp_path)
+
+
+@pytest.fixture
+def store(database: str):
+    """A :class:`samskaping.storage.Store` on an empty database of each kind, closed afterwards."""
+    from samskaping.storage import Store
+
+    opened = Store.open(database)
+    yield opened
+    opened.close()
