@@ -37,7 +37,7 @@ if case_size < k:
 st.subheader(t("case_findings"))
 st.caption(t("case_findings_note"))
 generated = findings_table(findings(case, scores, codebook), codebook, lang())
-editable_findings(generated, (dataset.key, case, lang(), k, three_as_missing))
+editable_findings(generated, (dataset.findings_scope, case, lang()))
 
 st.subheader(t("case_factors"))
 chart = figures.factor_profile(scores.cases, case, codebook, lang(), k=k)

@@ -141,7 +141,9 @@ except SamskapingError as exc:
 render.validation_summary(validated.report)
 st.subheader(t("import_preview"))
 st.dataframe(validated.data.head(20))
-dataset = data.Dataset(f"imported:{file_key}:{hash(mapping_to_yaml(mapping))}", uploaded.name, validated, False)
+mapping_yaml = mapping_to_yaml(mapping)
+source = data.Source(uploaded.name, content, raw.sheet, mapping_yaml, companion_files)
+dataset = data.Dataset(f"imported:{file_key}:{hash(mapping_yaml)}", uploaded.name, validated, False, source)
 st.button(t("import_use"), type="primary", key="import_use", on_click=data.use_imported, args=(dataset,))
 if st.session_state.get(state.DATASET) == "imported" and st.session_state[state.IMPORTED].key == dataset.key:
     st.success(t("import_used", name=uploaded.name, n=len(validated.data)))

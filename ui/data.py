@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import streamlit as st
@@ -22,13 +22,35 @@ DEMO_FILES = {"demo": DATA_DIR / "demo_survey.xlsx", "demo_large": DATA_DIR / "d
 
 
 @dataclass(frozen=True)
+class Source:
+    """How a data set was read: the file as uploaded and the mapping, so it can become a workspace wave."""
+
+    file_name: str
+    content: bytes = field(repr=False)
+    sheet: str | None = None
+    mapping_yaml: str | None = None
+    companions: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True)
 class Dataset:
-    """The data set in use: its cache key, display name, validated data and whether it is synthetic."""
+    """The data set in use: its cache key, display name, validated data and whether it is synthetic.
+
+    ``source`` is the file it came from (for saving it as a wave); ``wave_id`` is set when it
+    is a wave of the open workspace.
+    """
 
     key: str
     name: str
     validated: Validated
     synthetic: bool
+    source: Source | None = None
+    wave_id: str | None = None
+
+    @property
+    def findings_scope(self) -> str:
+        """Where the researcher's findings wording belongs: the wave (kept in the workspace) or this data set."""
+        return f"wave:{self.wave_id}" if self.wave_id else self.key
 
 
 @st.cache_resource
@@ -82,9 +104,14 @@ def current_dataset() -> Dataset | None:
     choice = st.session_state.get(state.DATASET, state.DEFAULTS[state.DATASET])
     if choice == "imported":
         return st.session_state.get(state.IMPORTED)
+    if choice.startswith("wave:"):
+        from ui import workspaces
+
+        return workspaces.wave_dataset(choice.removeprefix("wave:"))
     if choice in DEMO_FILES:
         path = DEMO_FILES[choice]
-        return Dataset(choice, path.name, _validate_bytes(path.name, path.read_bytes()), synthetic=True)
+        content = path.read_bytes()
+        return Dataset(choice, path.name, _validate_bytes(path.name, content), True, Source(path.name, content))
     upload = st.session_state.get(state.UPLOAD)
     if upload is None:
         return None
@@ -96,7 +123,7 @@ def current_dataset() -> Dataset | None:
 
         st.error(t("upload_failed", problem=str(exc)))
         return None
-    return Dataset(f"upload:{upload.name}:{hash(content)}", upload.name, validated, synthetic=False)
+    return Dataset(f"upload:{upload.name}:{hash(content)}", upload.name, validated, False, Source(upload.name, content))
 
 
 def settings() -> tuple[int, bool]:

@@ -28,3 +28,14 @@ def entry_script_runs():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(app_test_module, "PagesManager", _EntryScriptPagesManager)
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def workspace_database(tmp_path_factory: pytest.TempPathFactory):
+    """The app's workspace database for the page tests: a fresh SQLite file, never the user's own."""
+    from samskaping.storage import DATABASE_URL_VARIABLE
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('workspaces') / 'app.sqlite'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(DATABASE_URL_VARIABLE, url)
+        yield url

@@ -1,0 +1,257 @@
+"""The open workspace in the session: opening, saving, autosaving and its waves as data sets.
+
+The session is what the pages work on (k, *treat 3 as missing*, the codebook, placements,
+edited findings); when a workspace is open, :func:`autosave` writes any change of these to it
+at the end of every run, so the researcher's work is there tomorrow. Waves, exclusions and
+notes are saved by the workspace page's buttons directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from types import MappingProxyType
+
+import streamlit as st
+
+from samskaping.errors import SamskapingError
+from samskaping.storage import ConflictError, StorageError, Store, default_database_url
+from samskaping.validation import Validated
+from samskaping.workspace import FindingsEdit, Wave, Workspace, apply_exclusions, load_wave, new_id
+from ui import continuum_view, data, state
+
+__all__ = [
+    "active",
+    "add_wave",
+    "apply_pending",
+    "autosave",
+    "close",
+    "create",
+    "flash",
+    "open_workspace",
+    "save",
+    "show_flash",
+    "store",
+    "wave_dataset",
+    "wave_validated",
+]
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(url: str) -> tuple[Store | None, str]:
+    try:
+        return Store.open(url), ""
+    except SamskapingError as exc:
+        return None, str(exc)
+
+
+def store() -> tuple[Store | None, str]:
+    """The workspace database (``SAMSKAPING_DATABASE_URL`` or the user's SQLite file) and, if it failed, why."""
+    return _open_store(default_database_url())
+
+
+def active() -> Workspace | None:
+    """The open workspace, or None."""
+    return st.session_state.get(state.WORKSPACE)
+
+
+def flash(kind: str, key: str, **fields: object) -> None:
+    """A message (``success``, ``info``, ``warning`` or ``error``) for the next run to show once."""
+    st.session_state[state.WORKSPACE_FLASH] = (kind, key, fields)
+
+
+def show_flash() -> None:
+    """Show (once) the message left by the last action."""
+    from ui.text import t
+
+    message = st.session_state.pop(state.WORKSPACE_FLASH, None)
+    if message:
+        kind, key, fields = message
+        getattr(st, kind)(t(key, **fields))
+
+
+def open_workspace(workspace_id: str) -> None:
+    """Load a workspace and make its settings and decisions the session's (a button callback)."""
+    opened, problem = store()
+    if opened is None:
+        flash("error", "workspace_store_failed", problem=problem)
+        return
+    try:
+        workspace = opened.load(workspace_id)
+    except StorageError as exc:
+        flash("error", "workspace_failed", problem=str(exc))
+        return
+    _into_session(workspace)
+    flash("success", "workspace_opened", name=workspace.name)
+
+
+_PENDING = "workspace_pending"  # sidebar widget values to set at the start of the next run
+
+
+def _set_widget(key: str, value: object) -> None:
+    # A widget's value cannot change once the widget exists in this run; app.py applies it next run.
+    st.session_state.setdefault(_PENDING, {})[key] = value
+
+
+def apply_pending() -> None:
+    """Set the sidebar values an action asked for (called by app.py before the sidebar's widgets)."""
+    for key, value in st.session_state.pop(_PENDING, {}).items():
+        st.session_state[key] = value
+
+
+def _into_session(workspace: Workspace) -> None:
+    session = st.session_state
+    session[state.WORKSPACE] = workspace
+    _set_widget(state.K, workspace.k)
+    _set_widget(state.THREE_AS_MISSING, workspace.three_as_missing)
+    session[state.CODEBOOK_YAML] = workspace.codebook_yaml
+    session[continuum_view.PLACEMENTS] = dict(workspace.placements)
+    session[continuum_view.VERSION] = session.get(continuum_view.VERSION, 0) + 1  # the editor starts afresh
+    session[state.EDITED_FINDINGS] = {(f"wave:{f.wave_id}", f.case, f.lang): f.table() for f in workspace.findings}
+    if workspace.waves:
+        _set_widget(state.DATASET, f"wave:{workspace.waves[-1].id}")
+    elif str(session.get(state.DATASET, "")).startswith("wave:"):
+        _set_widget(state.DATASET, state.DEFAULTS[state.DATASET])
+
+
+def close() -> None:
+    """Close the open workspace (its data stay in the database); the session returns to the demo data."""
+    session = st.session_state
+    session[state.WORKSPACE] = None
+    if str(session.get(state.DATASET, "")).startswith("wave:"):
+        _set_widget(state.DATASET, state.DEFAULTS[state.DATASET])
+
+
+def create(name: str) -> None:
+    """Create a workspace with the session's current settings and open it."""
+    opened, problem = store()
+    if opened is None:
+        flash("error", "workspace_store_failed", problem=problem)
+        return
+    k, three = data.settings()
+    try:
+        workspace = opened.create(name, k=k, three_as_missing=three)
+    except StorageError as exc:
+        flash("error", "workspace_failed", problem=str(exc))
+        return
+    st.session_state[state.WORKSPACE] = _with_session(workspace)
+    save(st.session_state[state.WORKSPACE], quiet=True)
+    flash("success", "workspace_created", name=workspace.name)
+
+
+def save(workspace: Workspace, *, quiet: bool = False) -> bool:
+    """Save ``workspace`` and make it the session's; on a conflict reload the stored one and say so."""
+    opened, problem = store()
+    if opened is None:
+        flash("error", "workspace_store_failed", problem=problem)
+        return False
+    try:
+        saved = opened.save(workspace)
+    except ConflictError:
+        flash("warning", "workspace_conflict", name=workspace.name)
+        _into_session(opened.load(workspace.id))
+        return False
+    except StorageError as exc:
+        flash("error", "workspace_failed", problem=str(exc))
+        return False
+    st.session_state[state.WORKSPACE] = saved
+    if not quiet:
+        flash("success", "workspace_saved", name=saved.name)
+    return True
+
+
+def _with_session(workspace: Workspace) -> Workspace:
+    """The workspace with the session's settings, placements and findings wording."""
+    k, three = data.settings()
+    waves = {wave.id for wave in workspace.waves}
+    findings = []
+    for (scope, case, lang), table in (st.session_state.get(state.EDITED_FINDINGS) or {}).items():
+        wave_id = scope.removeprefix("wave:") if isinstance(scope, str) else None
+        if wave_id in waves:
+            findings.append(FindingsEdit.from_table(wave_id, case, lang, table))
+    return dataclasses.replace(
+        workspace,
+        k=k,
+        three_as_missing=three,
+        codebook_yaml=st.session_state.get(state.CODEBOOK_YAML),
+        placements=MappingProxyType(continuum_view.placements()),
+        findings=tuple(sorted(findings, key=lambda f: (f.wave_id, f.case, f.lang))),
+    )
+
+
+def _decisions(workspace: Workspace) -> tuple:
+    return (
+        workspace.k,
+        workspace.three_as_missing,
+        workspace.codebook_yaml,
+        dict(workspace.placements),
+        [(f.wave_id, f.case, f.lang, dict(f.cells)) for f in workspace.findings],
+    )
+
+
+def autosave() -> None:
+    """Write the session's settings, placements and findings wording to the open workspace if they changed."""
+    workspace = active()
+    if workspace is None or st.session_state.get(_PENDING):
+        return  # the session is about to take the workspace's values, not the other way round
+    updated = _with_session(workspace)
+    if _decisions(updated) != _decisions(workspace):
+        save(updated, quiet=True)
+
+
+def add_wave(dataset: data.Dataset, label: str, collected_on: date | None) -> None:
+    """Save the data set in use as a new wave of the open workspace (a button callback)."""
+    workspace, source = active(), dataset.source
+    if workspace is None or source is None:
+        return
+    wave = Wave(
+        id=new_id(),
+        label=label.strip() or source.file_name,
+        file_name=source.file_name,
+        content=source.content,
+        collected_on=collected_on,
+        sheet=source.sheet,
+        mapping_yaml=source.mapping_yaml,
+        companions=source.companions,
+    )
+    if save(dataclasses.replace(workspace, waves=(*workspace.waves, wave)), quiet=True):
+        _set_widget(state.DATASET, f"wave:{wave.id}")
+        flash("success", "workspace_wave_added", label=wave.label)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _wave_validated(_wave: Wave, key: str) -> Validated:
+    return load_wave(_wave, data.instrument())
+
+
+def _wave_key(wave: Wave) -> str:
+    return f"{wave.id}:{wave.sha256}:{hash(wave.mapping_yaml)}:{wave.sheet}"
+
+
+def wave_validated(wave: Wave) -> Validated:
+    """A wave's file read with its mapping (before exclusions), cached; raises DataFileError if unreadable."""
+    return _wave_validated(wave, _wave_key(wave))
+
+
+def wave_dataset(wave_id: str) -> data.Dataset | None:
+    """A wave of the open workspace as the data set in use, with the workspace's exclusions applied."""
+    workspace = active()
+    if workspace is None:
+        return None
+    try:
+        wave = workspace.wave(wave_id)
+    except KeyError:
+        return None
+    key = _wave_key(wave)
+    try:
+        validated = wave_validated(wave)
+    except SamskapingError as exc:
+        from ui.text import t
+
+        st.error(t("upload_failed", problem=str(exc)))
+        return None
+    exclusions = workspace.exclusions_for(wave.id)
+    kept, _ = apply_exclusions(validated, exclusions)
+    synthetic = any(path.read_bytes() == wave.content for path in data.DEMO_FILES.values())
+    source = data.Source(wave.file_name, wave.content, wave.sheet, wave.mapping_yaml, wave.companions)
+    return data.Dataset(f"wave:{key}:{hash(exclusions)}", wave.label, kept, synthetic, source=source, wave_id=wave.id)
