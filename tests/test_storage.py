@@ -291,3 +291,22 @@ def test_default_location_follows_the_environment(monkeypatch: pytest.MonkeyPatc
     monkeypatch.delenv(DATABASE_URL_VARIABLE)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))  # platformdirs' user data folder on Linux
     assert default_database_url() == f"sqlite:///{tmp_path / 'samskaping' / 'samskaping.sqlite'}"
+
+
+def test_a_failed_import_leaves_no_half_workspace(store: Store) -> None:
+    exported = workspace_file(store.save(rich_workspace(store, "Original")))
+    before = [(s.name, s.revision) for s in store.list()]
+
+    def fail_on_notes(connection, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO CASE_NOTE"):
+            raise RuntimeError("injected failure")
+
+    sa.event.listen(store.engine, "before_cursor_execute", fail_on_notes)
+    try:
+        with pytest.raises(RuntimeError, match="injected"):
+            store.import_workspace(read_workspace_file(exported))
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", fail_on_notes)
+    assert [(s.name, s.revision) for s in store.list()] == before
+    with store.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM wave")).scalar() == 2  # the original's only
