@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from samskaping import __version__, cli_continuum
+from samskaping import __version__, cli_continuum, cli_waves
 from samskaping.codebook import load_codebook
 from samskaping.compare import GAP_COLUMNS, compare, grouping_options, perception_gaps
 from samskaping.errors import SamskapingError
@@ -119,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     _scoring_arguments(comparing, "comparisons with a group under K respondents")
 
     cli_continuum.add_parser(commands)
+    cli_waves.add_parser(commands)
 
     demo = commands.add_parser("demo", help="write a synthetic demo survey in canonical form")
     demo.add_argument("--out", type=Path, required=True, help="xlsx file to write")
@@ -140,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_continuum.run(args)
         if args.command == "compare":
             return _compare(args)
+        if args.command == "waves":
+            return cli_waves.run(args)
         return _demo(args)
     except SamskapingError as exc:
         print(f"error: {exc}", file=sys.stderr)
