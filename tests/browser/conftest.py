@@ -71,11 +71,13 @@ def app_url(chromium, tmp_path_factory) -> Iterator[str]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("server") / "start.log"
+    tmp_db = log_path.parent / "workspaces.sqlite"
     with log_path.open("wb") as log:
         server = subprocess.Popen(
             ["bash", "scripts/start.sh"],
             cwd=ROOT,
-            env={**os.environ, "PORT": str(port)},
+            # A fresh workspace database: the test must not read or write the user's own.
+            env={**os.environ, "PORT": str(port), "SAMSKAPING_DATABASE_URL": f"sqlite:///{tmp_db}"},
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
