@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from samskaping import __version__, cli_continuum, cli_waves
+from samskaping import __version__, cli_continuum, cli_waves, cli_workspace
 from samskaping.codebook import load_codebook
 from samskaping.compare import GAP_COLUMNS, compare, grouping_options, perception_gaps
 from samskaping.errors import SamskapingError
@@ -120,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_continuum.add_parser(commands)
     cli_waves.add_parser(commands)
+    cli_workspace.add_parser(commands)
 
     demo = commands.add_parser("demo", help="write a synthetic demo survey in canonical form")
     demo.add_argument("--out", type=Path, required=True, help="xlsx file to write")
@@ -143,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _compare(args)
         if args.command == "waves":
             return cli_waves.run(args)
+        if args.command == "workspace":
+            return cli_workspace.run(args)
         return _demo(args)
     except SamskapingError as exc:
         print(f"error: {exc}", file=sys.stderr)
