@@ -10,13 +10,30 @@ import io
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.cell.cell import Cell
 
 from samskaping.instrument import Instrument
 
-__all__ = ["template_workbook", "to_csv_bytes", "to_xlsx_bytes", "write_csv"]
+__all__ = ["is_formula_like", "neutralise_formula", "template_workbook", "to_csv_bytes", "to_xlsx_bytes", "write_csv"]
 
 # A text cell starting with one of these could be taken for a formula by a spreadsheet (formula injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value: object) -> bool:
+    """True for text that a spreadsheet could take for a formula (it starts with ``= + - @``, tab or CR)."""
+    return isinstance(value, str) and value.startswith(_FORMULA_STARTS)
+
+
+def neutralise_formula(cell: Cell) -> None:
+    """Make an openpyxl cell holding formula-like text a plain text cell (methods.md §10).
+
+    The cell becomes a string cell (``data_type`` "s") marked with Excel's quote prefix, so no
+    spreadsheet evaluates it; the text itself is kept unchanged. Other cells are left alone.
+    """
+    if is_formula_like(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -54,9 +71,7 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
             frame.to_excel(writer, sheet_name=name[:31], index=False)
             for row in writer.sheets[name[:31]].iter_rows():
                 for cell in row:
-                    if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_STARTS):
-                        cell.data_type = "s"
-                        cell.quotePrefix = True
+                    neutralise_formula(cell)
     return buffer.getvalue()
 
 
