@@ -51,6 +51,13 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     wave.add_argument("--date", type=_day, help="when it was collected (YYYY-MM-DD)")
     wave.add_argument("--mapping", type=Path, metavar="FILE", help="mapping YAML saved by validate or the Import page")
     wave.add_argument("--sheet", help="sheet to read (xlsx, ods)")
+    report = actions.add_parser("report", help="the study workbook of a wave, with the workspace's decisions")
+    report.add_argument("name", help="the workspace's name")
+    report.add_argument("--out", type=Path, required=True, help="the workbook to write (.xlsx)")
+    report.add_argument("--wave", metavar="LABEL", help="the wave (default: the newest)")
+    report.add_argument("--lang", choices=("en", "nb"), default="en", help="language (default en)")
+    report.add_argument("--by", default="group", metavar="COLUMN", help="grouping of the Comparison sheet")
+    report.add_argument("--include-respondents", action="store_true", help="add the researcher-only sheets")
     return parser
 
 
@@ -92,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
             store.delete(workspace.id)
             print(f"Deleted workspace '{workspace.name}' for good")
             return EXIT_OK
+        if args.action == "report":
+            return _report(store, args)
         return _add_wave(store, args)
     finally:
         store.close()
@@ -115,4 +124,22 @@ def _add_wave(store: Store, args: argparse.Namespace) -> int:
     store.save(dataclasses.replace(workspace, waves=(*workspace.waves, wave)))
     cases = validated.data["case"].nunique()
     print(f"Added wave '{wave.label}' ({len(validated.data)} respondents in {cases} cases) to '{workspace.name}'")
+    return EXIT_OK
+
+
+def _report(store: Store, args: argparse.Namespace) -> int:
+    from samskaping.cli import EXIT_FAILED, EXIT_OK
+    from samskaping.report_context import context_from_workspace
+    from samskaping.report_workbook import study_workbook
+
+    if args.out.suffix.lower() != ".xlsx":
+        print(f"error: --out must name an .xlsx file, got '{args.out.name}'", file=sys.stderr)
+        return EXIT_FAILED
+    context = context_from_workspace(_find(store, args.name), load_instrument(), args.wave)
+    content = study_workbook(context, lang=args.lang, include_respondents=args.include_respondents, compare_by=args.by)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(content)
+    removed = int(context.exclusions["removed"].sum()) if len(context.exclusions) else 0
+    print(f"Wrote {args.out}: wave '{context.wave}' of '{context.workspace}', {len(context.validated.data)} "
+          f"respondents after {len(context.exclusions)} exclusion(s) removing {removed} (k = {context.k})")  # fmt: skip
     return EXIT_OK

@@ -91,3 +91,57 @@ def build_context(
     """
     scores = score_survey(validated.data, instrument, codebook, k=k, three_as_missing=three_as_missing)
     return ReportContext(validated, scores, instrument, codebook, source, **decisions)
+
+
+def context_from_workspace(workspace, instrument: Instrument, wave_label: str | None = None) -> ReportContext:
+    """The report context of one wave of a workspace (the newest without ``wave_label``).
+
+    Everything comes from the workspace: its codebook, k and *treat 3 as missing*, the
+    exclusions (applied, and listed with what each removed), the findings wording edited for
+    this wave, placements and notes.
+
+    Raises
+    ------
+    SamskapingError
+        When the workspace has no such wave (the message lists its waves) or the wave's file
+        or the workspace's codebook cannot be read.
+    """
+    from samskaping.codebook import load_codebook, parse_codebook
+    from samskaping.errors import SamskapingError
+    from samskaping.workspace import apply_exclusions, load_wave
+
+    if not workspace.waves:
+        raise SamskapingError(f"workspace '{workspace.name}' has no waves yet")
+    labels = [wave.label for wave in workspace.waves]
+    if wave_label is None:
+        wave = workspace.waves[-1]
+    elif wave_label in labels:
+        wave = workspace.waves[labels.index(wave_label)]
+    else:
+        raise SamskapingError(f"workspace '{workspace.name}' has no wave '{wave_label}' (waves: {', '.join(labels)})")
+    codebook = (
+        parse_codebook(workspace.codebook_yaml, instrument, source=f"codebook of workspace '{workspace.name}'")
+        if workspace.codebook_yaml
+        else load_codebook(instrument=instrument)
+    )
+    kept, effect = apply_exclusions(load_wave(wave, instrument), workspace.exclusions_for(wave.id))
+    names = {w.id: w.label for w in workspace.waves}
+    effect["wave"] = [names.get(w, w) for w in effect["wave"]]
+    return build_context(
+        kept,
+        instrument,
+        codebook,
+        k=workspace.k,
+        three_as_missing=workspace.three_as_missing,
+        source=wave.file_name,
+        placements=workspace.placements,
+        edited_findings=MappingProxyType(
+            {(f.case, f.lang): f.table() for f in workspace.findings if f.wave_id == wave.id}
+        ),
+        notes=workspace.notes,
+        exclusions=effect,
+        workspace=workspace.name,
+        wave=wave.label,
+        collected_on=wave.collected_on,
+        codebook_changed=bool(workspace.codebook_yaml),
+    )

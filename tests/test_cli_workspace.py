@@ -52,3 +52,40 @@ def test_unusable_input_changes_nothing(database: str, capsys: pytest.CaptureFix
         assert store.list() == []  # the unreadable file did not leave an empty workspace behind
     finally:
         store.close()
+
+
+def test_a_workspace_report_applies_its_decisions(tmp_path: Path) -> None:
+    import dataclasses
+    from types import MappingProxyType
+
+    import openpyxl
+    import pandas as pd
+
+    from samskaping.workspace import Exclusion
+
+    database = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    db = ["workspace", "--database", database]
+    assert main([*db, "add-wave", "Studie", str(DEMO), "--label", "2024"]) == 0
+    survey = pd.read_excel(DEMO, sheet_name="Survey", engine="calamine")
+    excluded = sorted(survey["case"].unique())[0]
+    store = Store.open(database)
+    workspace = store.load(store.list()[0].id)
+    store.save(
+        dataclasses.replace(
+            workspace,
+            k=4,
+            exclusions=(Exclusion("case", excluded, "pilot case"),),
+            notes=MappingProxyType({"X": "note"}),
+        )
+    )
+    store.close()
+    out = tmp_path / "report.xlsx"
+    assert main([*db, "report", "Studie", "--out", str(out)]) == 0
+    book = openpyxl.load_workbook(out)
+    cases = {row[0] for row in book["Cases"].iter_rows(min_row=2, values_only=True)}
+    assert excluded not in cases and len(cases) == survey["case"].nunique() - 1
+    exclusions = list(book["Exclusions"].iter_rows(values_only=True))
+    assert any(excluded in row and "pilot case" in row for row in exclusions)
+    settings = {row[0]: row[2] for row in book["Settings"].iter_rows(min_row=2, values_only=True)}
+    assert settings["k"] == 4 and settings["workspace"] == "Studie" and settings["wave"] == "2024"
+    assert main([*db, "report", "Studie", "--wave", "1999", "--out", str(out)]) == 2
