@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 
 from samskaping.case_report import FORMATS, all_case_reports_zip, case_report_html, case_report_pdf
+from samskaping.cli_report import read_placements
 from samskaping.codebook import load_codebook
-from samskaping.continuum import Placement, load_placements
-from samskaping.errors import SamskapingError
 from samskaping.instrument import load_instrument
 from samskaping.report_context import ReportContext, build_context
 
@@ -69,16 +68,6 @@ def is_synthetic(path: Path) -> bool:
     return about.get("generator") == "samskaping.demo"
 
 
-def _placements(path: Path | None) -> dict[str, Placement]:
-    if path is None:
-        return {}
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SamskapingError(f"{path.name}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
-    return load_placements(text, source=path.name)
-
-
 def _target(args: argparse.Namespace) -> tuple[Path, str] | str:
     """The file to write and the report format, or a one-line problem with the arguments."""
     out: Path = args.out
@@ -100,7 +89,7 @@ def _target(args: argparse.Namespace) -> tuple[Path, str] | str:
 def _context(args: argparse.Namespace) -> ReportContext:
     from samskaping import cli
 
-    placements = _placements(args.placements)
+    placements = read_placements(args.placements)
     instrument = load_instrument()
     codebook = load_codebook(args.codebook, instrument)
     validated = cli._load(args).validated

@@ -12,9 +12,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from samskaping.cli_report import read_placements
 from samskaping.codebook import load_codebook
-from samskaping.continuum import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, POSITION_COLUMNS, load_placements, positions
-from samskaping.errors import SamskapingError
+from samskaping.continuum import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, POSITION_COLUMNS, positions
 from samskaping.export import write_csv
 from samskaping.figure_export import FORMATS, export_figure, png_size
 from samskaping.figures_continuum import continuum_figure, matrix_figure
@@ -65,15 +65,7 @@ def run(args: argparse.Namespace) -> int:
     if fmt not in FORMATS:
         print(f"error: --out must end in .png, .svg, .pdf or .html, got '{out.name}'", file=sys.stderr)
         return cli.EXIT_FAILED
-    placements = {}
-    if args.placements is not None:
-        try:
-            text = args.placements.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SamskapingError(
-                f"{args.placements.name}: cannot be read ({getattr(exc, 'strerror', None) or exc})"
-            ) from None
-        placements = load_placements(text, source=args.placements.name)
+    placements = read_placements(args.placements)
     instrument = load_instrument()
     codebook = load_codebook(args.codebook, instrument)
     validated = cli._load(args).validated

@@ -1,26 +1,21 @@
 """``python -m samskaping case-report``: exit codes, one-line messages and the files written (methods.md §10).
 
-Run in-process through :func:`samskaping.cli.main` once the command is wired into
-:mod:`samskaping.cli`; until then through the same parser with the sub-command added here and
-``main``'s handling of :class:`SamskapingError` (one line, exit 2). Reports with figures need
+Run in-process through :func:`samskaping.cli.main`, as ``python -m samskaping`` runs it. Reports with figures need
 Debian's chromium (skipped locally without it, failed on CI).
 """
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from samskaping import cli, cli_case_report
-from samskaping.errors import SamskapingError
+from samskaping import cli
 from samskaping.html_print import find_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,20 +26,11 @@ DEMO_CASES = ["Arbeidstrening i Bjørkelia", "Kvitberg × Snekkerbua", "Nordhei 
 
 
 def _main(argv: list[str]) -> int:
-    parser = cli.build_parser()
-    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    if "case-report" in commands.choices:
+    """Run the CLI in-process as ``python -m samskaping`` does; return the exit code."""
+    try:
         return cli.main(argv)
-    cli_case_report.add_parser(commands)
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
+    except SystemExit as exc:  # argparse's exit for a bad argument
         return int(exc.code)
-    try:
-        return cli_case_report.run(args)
-    except SamskapingError as exc:  # as cli.main does
-        print(f"error: {exc}", file=sys.stderr)
-        return cli.EXIT_FAILED
 
 
 @pytest.fixture(scope="module")

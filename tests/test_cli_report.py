@@ -1,15 +1,11 @@
 """``python -m samskaping report``: the study workbook from the command line; exit codes per methods.md §10.
 
-The command runs through ``samskaping.cli.main`` once it is wired there; until then through a
-parser built here the same way (``cli_report.add_parser`` on the CLI's sub-parsers, main's
-one-line handler for :class:`SamskapingError`).
+The command runs in-process through ``samskaping.cli.main``, as ``python -m samskaping`` runs it.
 """
 
 from __future__ import annotations
 
-import argparse
 import io
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -18,7 +14,6 @@ import pytest
 import yaml
 
 from samskaping import __version__, cli, cli_report
-from samskaping.errors import SamskapingError
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAREABLE = [
@@ -27,25 +22,12 @@ SHAREABLE = [
 ]  # fmt: skip
 
 
-def _wired() -> bool:
-    parser = cli.build_parser()
-    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return "report" in commands.choices
-
-
 def _report(*argv: str) -> int:
-    """Run ``report`` with ``argv``; return the exit code."""
-    if _wired():
-        return cli.main(["report", *argv])
-    parser = cli._ArgumentParser(prog="python -m samskaping")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=cli._ArgumentParser)
-    cli_report.add_parser(commands)
-    args = parser.parse_args(["report", *argv])
+    """Run ``report`` with ``argv`` as ``python -m samskaping`` does; return the exit code."""
     try:
-        return cli_report.run(args)
-    except SamskapingError as exc:  # what cli.main does with it
-        print(f"error: {exc}", file=sys.stderr)
-        return cli.EXIT_FAILED
+        return cli.main(["report", *argv])
+    except SystemExit as exc:  # argparse's exit for a bad argument
+        return int(exc.code)
 
 
 def _golden(shared_dir: Path) -> str:
@@ -155,9 +137,8 @@ def test_missing_input_exits_2(tmp_path, capsys):
 
 
 def test_bad_language_is_an_argument_error(shared_dir, tmp_path):
-    with pytest.raises(SystemExit) as stop:
-        _report(_golden(shared_dir), "--out", str(tmp_path / "s.xlsx"), "--lang", "de")
-    assert stop.value.code == 2
+    assert _report(_golden(shared_dir), "--out", str(tmp_path / "s.xlsx"), "--lang", "de") == 2
+    assert not (tmp_path / "s.xlsx").exists()
 
 
 def test_placements_and_a_changed_codebook_reach_the_workbook(shared_dir, tmp_path):
