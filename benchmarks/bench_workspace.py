@@ -1,6 +1,6 @@
 """Timing of workspace storage: save, load, export and import a workspace with two survey waves.
 
-Run: ``.venv/bin/python benchmarks/bench_workspace.py [DATABASE_URL]`` (default: a temporary SQLite
+Run: ``PYTHONPATH=. .venv/bin/python benchmarks/bench_workspace.py [DATABASE_URL]`` (default: a temporary SQLite
 file). Prints seconds per operation; the figures go in notes, not in tests.
 """
 
