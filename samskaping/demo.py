@@ -38,6 +38,7 @@ _CASES = (
     ("Saltvika × Tunet", "Saltvika", "Tunet Arbeidslag SA"),
     ("Tindeland × Verkstedet Bro", "Tindeland", "Verkstedet Bro AS"),
 )
+_MAX_CASES = 5_000  # beyond the 12 named cases, numbered fictional ones (benchmarks of national surveys)
 _OTHER_PARTNERS = ("Lyngtun gård", "Regionkontoret for inkludering", "Fylkets tilretteleggingsteam")
 _REGIONS = ("Nord", "Midt", "Vest", "Øst")
 _LEADER_ITEM = "q02"  # the canonical data set's "other" text column is q02_other (codebook.md)
@@ -114,7 +115,8 @@ def generate_demo(
     respondents : int, default 18
         Number of respondents; at least two per case.
     cases : int, default 6
-        Number of fictional cases, 1 to 12.
+        Number of fictional cases: 1 to 12 from a list of invented names, up to 5 000 numbered
+        ones ("Samarbeid 0001" …) for national-scale benchmarks.
     seed : int, default 2018
         Seed of :func:`numpy.random.default_rng`; the same seed gives the same survey.
 
@@ -131,7 +133,7 @@ def generate_demo(
     _check_sizes(respondents, cases)
     rng = np.random.default_rng(seed)
     counts = _group_counts(respondents, cases)
-    chosen = [_CASES[i] for i in np.sort(rng.choice(len(_CASES), size=cases, replace=False))]
+    chosen = _choose_cases(rng, cases)
     case_of, group_of = _assign(rng, respondents, cases, counts)
     # Case latents: evenly spread positions, so some cases are clearly strong and some weak.
     position = rng.permutation(np.linspace(0.0, 1.0, cases)) if cases > 1 else rng.uniform(size=1)
@@ -251,14 +253,21 @@ def write_demo_xlsx(survey: DemoSurvey, path: Path | str) -> None:
         survey.about.to_excel(writer, sheet_name="About", index=False)
 
 
+def _choose_cases(rng: np.random.Generator, cases: int) -> list[tuple[str, str, str]]:
+    """Up to 12 cases from the named fictional ones; more (national-scale benchmarks) are numbered."""
+    if cases <= len(_CASES):
+        return [_CASES[i] for i in np.sort(rng.choice(len(_CASES), size=cases, replace=False))]
+    return [(f"Samarbeid {i:04d}", f"Kommune {i:04d}", f"Virksomhet {i:04d} AS") for i in range(1, cases + 1)]
+
+
 def _check_sizes(respondents: int, cases: int) -> None:
     for name, value in (("respondents", respondents), ("cases", cases)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise ValueError(f"{name} must be a whole number, got {value!r}")
     if cases < 1:
         raise ValueError(f"cases must be at least 1, got {cases}")
-    if cases > len(_CASES):
-        raise ValueError(f"cases must be at most {len(_CASES)} (the number of fictional cases), got {cases}")
+    if cases > _MAX_CASES:
+        raise ValueError(f"cases must be at most {_MAX_CASES}, got {cases}")
     if respondents < 2 * cases:
         raise ValueError(
             f"respondents must be at least 2 × cases = {2 * cases} (one per side in each case), got {respondents}"
