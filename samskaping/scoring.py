@@ -64,35 +64,39 @@ def item_values(data: pd.DataFrame, instrument: Instrument, *, three_as_missing:
     return values
 
 
-def _half_rule_mean(values: pd.DataFrame) -> pd.Series:
+def _half_rule_mean(values: np.ndarray) -> np.ndarray:
     """Row mean of the answered values; missing when fewer than half are answered."""
-    answered = values.notna().sum(axis=1)
-    return values.mean(axis=1).where(answered * 2 >= values.shape[1])
+    answered = (~np.isnan(values)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.nansum(values, axis=1) / answered
+    return np.where(answered * 2 >= values.shape[1], means, np.nan)
 
 
-def _scaled_items(values: pd.DataFrame, measure: Measure, instrument: Instrument) -> pd.DataFrame:
-    """A sub-index's items on the 0–100 scale (100 = thick)."""
-    columns = {}
+def _scaled_items(values: pd.DataFrame, measure: Measure, instrument: Instrument) -> np.ndarray:
+    """A sub-index's items on the 0–100 scale (100 = thick), one column per item."""
+    columns = []
     for ref in measure.items:
         fmt = instrument.format_of(ref.item)
         x = values[ref.item]
         if fmt.kind == "choice":
-            columns[ref.item] = x.map(measure.option_scores)
+            columns.append(x.map(measure.option_scores).to_numpy(dtype="float64"))
         else:
             low, high = fmt.valid_range()
-            scaled = (x - low) / (high - low) * 100
-            columns[ref.item] = 100 - scaled if ref.reverse else scaled
-    return pd.DataFrame(columns, index=values.index)
+            scaled = (x.to_numpy(dtype="float64") - low) / (high - low) * 100
+            columns.append(100 - scaled if ref.reverse else scaled)
+    return np.column_stack(columns)
 
 
-def _reversed_likert(values: pd.DataFrame, measure: Measure, instrument: Instrument) -> pd.DataFrame:
-    """A mean-of-items measure's items, reverse-coded ones mirrored on their scale."""
-    frame = values[list(measure.item_ids)].copy()
+def _reversed_likert(values: pd.DataFrame, measure: Measure, instrument: Instrument) -> np.ndarray:
+    """A mean-of-items measure's items, reverse-coded ones mirrored on their scale, one column per item."""
+    columns = []
     for ref in measure.items:
+        x = values[ref.item].to_numpy(dtype="float64")
         if ref.reverse:
             low, high = instrument.format_of(ref.item).valid_range()
-            frame[ref.item] = low + high - frame[ref.item]
-    return frame
+            x = low + high - x
+        columns.append(x)
+    return np.column_stack(columns)
 
 
 def score_respondents(
@@ -107,18 +111,19 @@ def score_respondents(
     mean of the sub-indices, missing unless all are present.
     """
     values = item_values(data, instrument, three_as_missing=three_as_missing)
-    scores: dict[str, pd.Series] = {}
+    # Plain arrays per measure: a fixed number of numpy calls per measure, whatever the number of rows.
+    scores: dict[str, np.ndarray] = {}
     for measure in codebook.measures:
         if measure.family in ("factor", "barrier"):
             scores[measure.id] = _half_rule_mean(_reversed_likert(values, measure, instrument))
         elif measure.family == "subindex":
             scores[measure.id] = _half_rule_mean(_scaled_items(values, measure, instrument))
         elif measure.family == "category":
-            scores[measure.id] = _half_rule_mean(pd.DataFrame({c: scores[c] for c in measure.components}))
+            scores[measure.id] = _half_rule_mean(np.column_stack([scores[c] for c in measure.components]))
         elif measure.family == "thickness":
-            parts = pd.DataFrame({c: scores[c] for c in measure.components})
-            weights = pd.Series({c: codebook.measure(c).weight for c in measure.components})
-            scores[measure.id] = parts.mul(weights).sum(axis=1, skipna=False)
+            parts = np.column_stack([scores[c] for c in measure.components])
+            weights = np.array([codebook.measure(c).weight for c in measure.components])
+            scores[measure.id] = (parts * weights).sum(axis=1)  # NaN unless every part is present
     frame = pd.DataFrame(scores, index=data.index)
     return pd.concat([data[["respondent_id", "case", "group"]], frame], axis=1)
 
