@@ -25,12 +25,14 @@ from dataclasses import dataclass, field
 from dataclasses import replace as _with
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from samskaping.errors import DataFileError
 from samskaping.sniffing import (
     GENERIC_OPTIONS,
     HEADER_SLACK,
+    MAX_LEADING_ROWS,
     TEXT_SUFFIXES,
     WORKBOOK_SUFFIXES,
     FileKind,
@@ -258,15 +260,47 @@ def _read_text(content: bytes, name: str, header_rows: int | None, max_rows: int
             "upload the data file and give this one alongside"
         )
     delimiter = sniff_delimiter(text)
-    records, truncated = read_records(text, delimiter, max_rows + HEADER_SLACK, name)
+    records, truncated = _fast_records(text, delimiter, max_rows + HEADER_SLACK)
+    if records is None:  # a layout pandas' C parser does not take (e.g. ragged rows): Python's csv module
+        records, truncated = read_records(text, delimiter, max_rows + HEADER_SLACK, name)
     shown = {"\t": "tab"}.get(delimiter, delimiter)
     notes = [f"text encoding {encoding}, delimiter {shown}"]
     table = _build(records, truncated, name, header_rows, max_rows, max_columns, notes)
     return _with(table, encoding=encoding, delimiter=delimiter)
 
 
+def _fast_records(text: str, delimiter: str, limit: int) -> tuple[np.ndarray | None, bool]:
+    """The records of a text table by pandas' C parser as a 2-D object array, or None when it cannot.
+
+    The C parser reads a large export several times faster than Python's csv module; the
+    result is the same cells (quoted cells with line breaks stay one cell, blank lines stay
+    rows). It refuses rows longer than the first, which the csv module then reads instead.
+    """
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            dtype=object,
+            na_filter=False,
+            skip_blank_lines=False,
+            keep_default_na=False,
+            nrows=limit + 1,
+            engine="c",
+            quoting=csv.QUOTE_MINIMAL,
+            doublequote=True,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error):
+        return None, False
+    grid = frame.to_numpy(dtype=object)
+    if grid.size and any(not isinstance(v, str) for v in pd.unique(grid.ravel())):
+        grid = np.where(pd.isna(grid), "", grid).astype(object)
+        grid = np.vectorize(str, otypes=[object])(grid)
+    return grid[:limit], len(grid) > limit
+
+
 def _build(
-    records: list[list[str]],
+    records: list[list[str]] | np.ndarray,
     truncated: bool,
     name: str,
     header_rows: int | None,
@@ -274,29 +308,35 @@ def _build(
     max_columns: int,
     notes: list[str],
 ) -> RawTable:
-    """Split rows into header and answers, name the columns and mark their roles."""
-    while records and not any(c.strip() for c in records[-1]):
-        records.pop()  # trailing blank lines; blank lines between answers are kept
-    if not records:
+    """Split rows into header and answers, name the columns and mark their roles.
+
+    ``records`` are the rows of text cells (lists, or a 2-D object array from the fast reader).
+    """
+    grid = _grid(records, name, max_columns)
+    filled = _filled_cells(grid)
+    last = len(grid)
+    while last and not filled[last - 1].any():
+        last -= 1  # trailing blank lines; blank lines between answers are kept
+    if not last:
         raise DataFileError(f"{name}: the file is empty (no rows)")
-    width = max(len(r) for r in records)
-    if width > max_columns:
-        raise DataFileError(f"{name}: more than {max_columns:,} columns ({width:,}; the limit is {max_columns:,})")
-    records = [r + [""] * (width - len(r)) for r in records]
-    layout = find_header(records, header_rows)
-    block = records[layout.start : layout.start + layout.rows]
-    answers = records[layout.start + layout.rows :]
+    grid, filled = grid[:last], filled[:last]
+    width = grid.shape[1]
+    # The header is found in the first rows only, so it costs the same for any number of answers.
+    layout = find_header(grid[: MAX_LEADING_ROWS + 4].tolist(), header_rows)
+    block = grid[layout.start : layout.start + layout.rows].tolist()
+    answers = grid[layout.start + layout.rows :]
+    answered = filled[layout.start + layout.rows :]
     if truncated or len(answers) > max_rows:
         raise DataFileError(f"{name}: more than {max_rows:,} rows of answers (the limit)")
-    if not any(c.strip() for row in answers for c in row):
+    if not answered.any():
         raise DataFileError(f"{name}: has no answers (no rows below the header)")
     headers, names = _combine(block, layout)
-    keep = [j for j in range(width) if any(h for h in headers[j]) or any(row[j].strip() for row in answers)]
+    column_answered = answered.any(axis=0)
+    keep = [j for j in range(width) if any(h for h in headers[j]) or column_answered[j]]
     if len(keep) < width:
         notes.append(f"{width - len(keep)} empty column(s) without a header left out")
     names = _unique([names[j] or f"column_{j + 1}" for j in keep])
-    columns = list(zip(*answers, strict=True))
-    frame = pd.DataFrame({n: pd.array(columns[j], dtype="str") for n, j in zip(names, keep, strict=True)})
+    frame = pd.DataFrame(answers[:, keep], columns=names, dtype="str")
     if layout.start:
         notes.append(f"{layout.start} title or blank row(s) above the header skipped")
     if layout.rows > 1 or layout.tool:
@@ -311,6 +351,34 @@ def _build(
         roles=roles,
         notes=tuple(notes),
     )
+
+
+def _grid(records: list[list[str]] | np.ndarray, name: str, max_columns: int) -> np.ndarray:
+    """The rows as a rectangular 2-D object array of str, short rows padded with blanks."""
+    if isinstance(records, np.ndarray):
+        grid = records
+    else:
+        width = max((len(r) for r in records), default=0)
+        if width > max_columns:
+            raise DataFileError(f"{name}: more than {max_columns:,} columns ({width:,}; the limit is {max_columns:,})")
+        grid = np.empty((len(records), width), dtype=object)
+        grid.fill("")
+        for i, row in enumerate(records):
+            grid[i, : len(row)] = row
+    if grid.shape[1] > max_columns:
+        raise DataFileError(
+            f"{name}: more than {max_columns:,} columns ({grid.shape[1]:,}; the limit is {max_columns:,})"
+        )
+    return grid
+
+
+def _filled_cells(grid: np.ndarray) -> np.ndarray:
+    """True for the cells with something besides white space (per distinct text of each column)."""
+    filled = np.zeros(grid.shape, dtype=bool)
+    for j in range(grid.shape[1]):
+        index, uniques = pd.factorize(grid[:, j], use_na_sentinel=False)
+        filled[:, j] = np.array([bool(str(u).strip()) for u in uniques], dtype=bool)[index]
+    return filled
 
 
 def _combine(block: list[list[str]], layout: HeaderLayout) -> tuple[list[tuple[str, ...]], list[str]]:
