@@ -18,6 +18,8 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
+import pandas as pd
 import python_calamine as calamine
 
 from samskaping.errors import DataFileError
@@ -420,30 +422,61 @@ def read_workbook(
     else:
         candidates = [n for n in names if n not in hidden and n.strip().lower() not in _INFO_SHEETS]
         candidates, notes = candidates or list(names), []
-    scored: list[tuple[int, str, list[list[object]] | None]] = []
+    scored: list[tuple[int, str, np.ndarray | None]] = []
     try:
         for candidate in candidates:
             data = book.get_sheet_by_name(candidate)
             if data.height > max_rows + HEADER_SLACK or data.width > max_columns:
                 scored.append((data.height * data.width, candidate, None))  # too big: limit checked below
                 continue
-            rows = data.to_python(skip_empty_area=False)
-            scored.append((sum(1 for r in rows for v in r if v not in ("", None)), candidate, rows))
+            rows = _cells(data.to_python(skip_empty_area=False))
+            scored.append((int(((rows != "") & (rows != None)).sum()), candidate, rows))  # noqa: E711 - elementwise
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         _raise_unreadable(exc, name)
-    _score, chosen, raw_rows = max(scored, key=lambda s: s[0])  # max keeps the first of equal scores
+    filled, chosen, raw_rows = max(scored, key=lambda s: s[0])  # max keeps the first of equal scores
     if raw_rows is None:
         size = book.get_sheet_by_name(chosen)
         what = f"more than {max_columns:,} columns" if size.width > max_columns else f"more than {max_rows:,} rows"
         raise DataFileError(f"{name}: sheet '{chosen}' has {what} (the limit)")
-    if not any(v not in ("", None) for r in raw_rows for v in r):
+    if not filled:
         raise DataFileError(f"{name}: sheet '{chosen}' is empty")
     if sheet is None and len(names) > 1:
         extra = f" ({len(hidden)} hidden)" if hidden else ""
         notes.append(f"sheet '{chosen}' chosen among {len(names)}{extra}")
-    return [[cell_text(v) for v in r] for r in raw_rows], chosen, names, notes
+    return _cell_texts(raw_rows), chosen, names, notes
+
+
+def _cells(rows: list[list[object]]) -> np.ndarray:
+    """A sheet's rows as a rectangular 2-D object array (short rows padded with None)."""
+    width = max((len(r) for r in rows), default=0)
+    if all(len(r) == width for r in rows):
+        return np.array(rows, dtype=object).reshape(len(rows), width)
+    grid = np.full((len(rows), width), None, dtype=object)
+    for i, row in enumerate(rows):
+        grid[i, : len(row)] = row
+    return grid
+
+
+_TYPE_OF = np.frompyfunc(type, 1, 1)
+
+
+def _cell_texts(grid: np.ndarray) -> np.ndarray:
+    """Every cell as text by :func:`cell_text`, converting each distinct value of a column once."""
+    out = np.empty(grid.shape, dtype=object)
+    for j in range(grid.shape[1]):
+        column = grid[:, j]
+        if pd.api.types.infer_dtype(column, skipna=False) == "string":
+            out[:, j] = column
+            continue
+        if bool in set(pd.unique(_TYPE_OF(column))):
+            # True == 1 == 1.0 for hashing: a column holding booleans is converted cell by cell.
+            out[:, j] = [cell_text(v) for v in column]
+            continue
+        index, uniques = pd.factorize(column, use_na_sentinel=False)
+        out[:, j] = np.array([cell_text(v) for v in uniques], dtype=object)[index]
+    return out
 
 
 def _filled(cells: list[str]) -> int:

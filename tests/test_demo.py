@@ -152,7 +152,13 @@ def test_bad_arguments(instrument: Instrument, codebook: Codebook) -> None:
     with pytest.raises(ValueError, match="cases"):
         generate_demo(instrument, codebook, respondents=18, cases=0)
     with pytest.raises(ValueError, match="cases"):
-        generate_demo(instrument, codebook, respondents=10_000, cases=1_000)
+        generate_demo(instrument, codebook, respondents=20_000, cases=5_001)  # more than the 5 000 allowed
+
+
+def test_more_cases_than_the_named_ones_are_numbered(instrument: Instrument, codebook: Codebook) -> None:
+    data = generate_demo(instrument, codebook, respondents=60, cases=15).data
+    # Expected from the generator's naming rule: "Samarbeid 0001" … "Samarbeid 0015".
+    assert sorted(data["case"].unique()) == [f"Samarbeid {i:04d}" for i in range(1, 16)]
 
 
 def test_write_xlsx(default: DemoSurvey, tmp_path: Path) -> None:
