@@ -78,51 +78,67 @@ def decode_numbers(
     ``missing_codes`` and ``not_relevant_codes`` ("not relevant / don't know": 3 on a 1–5 item,
     missing on items without such a code), blanks and common missing tokens, numbers
     (decimal comma allowed), the file's own value labels, then answer labels and aliases,
-    then labels with small typos.
+    then labels with small typos. Each distinct text is read once.
     """
-    text = pd.Series(list(values), dtype="str").str.strip()
-    codes = np.full(len(text), np.nan)
-    how = np.full(len(text), "unreadable", dtype=object)
-    todo = np.ones(len(text), dtype=bool)
+    cells = np.asarray(values if isinstance(values, np.ndarray) else list(values), dtype=object)
+    index, uniques = pd.factorize(cells, use_na_sentinel=False)
+    reader = _Reader(fmt, value_codes, missing_codes, not_relevant_codes, file_labels)
+    read = [reader.read(value) for value in uniques]
+    codes = np.array([code for code, _ in read], dtype=float)
+    how = np.array([kind for _, kind in read], dtype=object)
+    return Decoded(codes=codes[index], how=how[index])
 
-    def settle(mask: np.ndarray, value: float | np.ndarray, kind: str) -> None:
-        nonlocal todo
-        mask = mask & todo
-        codes[mask] = value if np.isscalar(value) else np.asarray(value)[mask]
-        how[mask] = kind
-        todo = todo & ~mask
 
-    if value_codes:
-        mapped = text.map(lambda v: value_codes.get(v, "unset"))
-        has = (mapped != "unset").to_numpy()
-        settle(has, mapped.where(has, np.nan).astype(float).to_numpy(), "value_code")
-        how[has & np.isnan(codes)] = "missing_code"
-    lowered = text.str.lower()
-    settle(lowered.isin([c.lower() for c in missing_codes]).to_numpy(), np.nan, "missing_code")
-    not_relevant = lowered.isin([c.lower() for c in not_relevant_codes]).to_numpy()
-    na_code = fmt.not_applicable_code
-    settle(not_relevant, np.nan if na_code is None else float(na_code), "not_relevant")
-    settle(lowered.isin(MISSING_TOKENS).to_numpy(), np.nan, "missing")
-    comma = text.str.match(_DECIMAL_COMMA).to_numpy()
-    numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").to_numpy(dtype=float)
-    if file_labels:
-        # The file's own labels win over its codes: the code → label pairs tell what a code means.
-        lookup = label_lookup(fmt)
-        by_label = text.map(lambda v: lookup.get(normalise_label(file_labels.get(v, "")), np.nan))
-        settle(by_label.notna().to_numpy(), by_label.to_numpy(dtype=float), "file_label")
-    settle(~np.isnan(numbers) & comma, numbers, "decimal_comma")
-    settle(~np.isnan(numbers), numbers, "number")
-    if todo.any():
-        lookup = label_lookup(fmt)
-        labels = list(lookup)
-        remaining = np.flatnonzero(todo)
-        for raw in pd.unique(text.iloc[remaining]):
-            key = normalise_label(raw)
-            cells = todo & (text == raw).to_numpy()
-            if key in lookup:
-                settle(cells, lookup[key], "label")
-            elif key:
-                close = difflib.get_close_matches(key, labels, n=1, cutoff=_FUZZY_CUTOFF)
-                if close:
-                    settle(cells, lookup[close[0]], "fuzzy_label")
-    return Decoded(codes=codes, how=how)
+class _Reader:
+    """How one answer text reads as a code: the rules of :func:`decode_numbers`, in order."""
+
+    def __init__(self, fmt, value_codes, missing_codes, not_relevant_codes, file_labels) -> None:
+        self.value_codes = value_codes or {}
+        self.missing = {c.lower() for c in missing_codes}
+        self.not_relevant = {c.lower() for c in not_relevant_codes}
+        na_code = fmt.not_applicable_code
+        self.not_relevant_code = np.nan if na_code is None else float(na_code)
+        self.file_labels = file_labels or {}
+        self.lookup = label_lookup(fmt)
+        self.labels = list(self.lookup)
+
+    def read(self, value: object) -> tuple[float, str]:
+        text = "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
+        if text in self.value_codes:
+            code = self.value_codes[text]
+            missing = code is None or code != code  # None or NaN: the researcher's missing code
+            return (np.nan, "missing_code") if missing else (float(code), "value_code")
+        lowered = text.lower()
+        if lowered in self.missing:
+            return np.nan, "missing_code"
+        if lowered in self.not_relevant:
+            return self.not_relevant_code, "not_relevant"
+        if lowered in MISSING_TOKENS:
+            return np.nan, "missing"
+        if self.file_labels:
+            # The file's own labels win over its codes: the code → label pairs tell what a code means.
+            code = self.lookup.get(normalise_label(self.file_labels.get(text, "")))
+            if code is not None:
+                return code, "file_label"
+        number = _number(text)
+        if number is not None:
+            return number, "decimal_comma" if _DECIMAL_COMMA.match(text) else "number"
+        key = normalise_label(text)
+        if key in self.lookup:
+            return self.lookup[key], "label"
+        if key:
+            close = difflib.get_close_matches(key, self.labels, n=1, cutoff=_FUZZY_CUTOFF)
+            if close:
+                return self.lookup[close[0]], "fuzzy_label"
+        return np.nan, "unreadable"
+
+
+def _number(text: str) -> float | None:
+    """The text as a number (a decimal comma allowed), as :func:`pandas.to_numeric` reads it; else None."""
+    if not text or not text.isascii() or "_" in text:
+        return None  # float() would also take digit groups with "_" and non-ASCII digits
+    try:
+        number = float(text.replace(",", "."))
+    except ValueError:
+        return None
+    return None if number != number else number
