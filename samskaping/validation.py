@@ -9,6 +9,7 @@ cleaned data the report accounts for every input cell.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +50,7 @@ _INCOMPLETE = {"0", "false", "no", "nei", "incomplete", "ufullstendig"}
 
 
 # Recodings reported once per column and raw value: code, severity, message.
+_LETTER = re.compile(r"[^\W\d_]")  # any letter, in any alphabet
 _RECODINGS = {
     "decimal_comma": (IssueCode.DECIMAL_COMMA, Severity.INFO, "A decimal comma was read as a decimal point."),
     "label": (IssueCode.LABEL_RECODED, Severity.INFO, "An answer label was read as its code."),
@@ -327,7 +329,7 @@ def _groups(raw: pd.Series, rows: np.ndarray, column: str, issues: IssueCollecto
         .reset_index()
     )
     _report_recodings(
-        pairs["raw"],
+        pairs["raw"].to_numpy(),
         pairs["new"].to_numpy(),
         pairs["count"].to_numpy(),
         column,
@@ -350,17 +352,17 @@ def _groups(raw: pd.Series, rows: np.ndarray, column: str, issues: IssueCollecto
 
 
 def _report_recodings(
-    raw: pd.Series, new: np.ndarray, counts: np.ndarray, column: str, code, severity, message, issues: IssueCollector
+    raw: np.ndarray, new: np.ndarray, counts: np.ndarray, column: str, code, severity, message, issues: IssueCollector
 ) -> None:
     """One issue per distinct raw value of a column: raw → new, with how many cells."""
-    if raw.empty:
+    if not len(raw):
         return
     issues.add(
         code,
         severity,
         np.full(len(raw), np.nan),
         column,
-        raw.to_numpy(),
+        np.asarray(raw, dtype=object),
         "recoded",
         message,
         new_values=[f"{v:g}" if isinstance(v, float) else str(v) for v in new.tolist()],
@@ -384,10 +386,11 @@ def _numbers(values, rows, column, item_id, fmt, mapping: Mapping, raw: RawTable
         file_labels=file_labels,
     )
     numbers, how = decoded.codes.copy(), decoded.how
-    text = pd.Series(uniques, dtype="str")
+    texts = np.array([str(u) for u in uniques], dtype=object)
     for kind, (code, severity, message) in _RECODINGS.items():
         found = how == kind
-        _report_recodings(text[found], numbers[found], counts[found], column, code, severity, message, issues)
+        if found.any():
+            _report_recodings(texts[found], numbers[found], counts[found], column, code, severity, message, issues)
     if file_labels and _reversed(file_labels, decoded, uniques):
         issues.add_column(
             IssueCode.REVERSED_CODES,
@@ -405,13 +408,12 @@ def _numbers(values, rows, column, item_id, fmt, mapping: Mapping, raw: RawTable
 
     report(how == "missing_code", IssueCode.MISSING_CODE, "The value is a missing code.", Severity.INFO)
     unreadable = how == "unreadable"
-    has_letters = text.str.contains(r"[^\W\d_]", regex=True).to_numpy(dtype=bool, na_value=False)
+    has_letters = np.array([bool(_LETTER.search(t)) for t in texts], dtype=bool)
     unknown = "The answer is no known answer label; it counts as missing."
     report(unreadable & has_letters, IssueCode.UNKNOWN_LABEL, unknown)
     report(unreadable & ~has_letters, IssueCode.NOT_A_NUMBER, "The answer is not a number; it counts as missing.")
     low, high = fmt.valid_range()
-    with np.errstate(invalid="ignore"):
-        out_of_range = (numbers < low) | (numbers > high)
+    out_of_range = (numbers < low) | (numbers > high)  # NaN compares False
     report(out_of_range, IssueCode.OUT_OF_RANGE, f"The answer is outside {low:g}–{high:g}; it counts as missing.")
     numbers[out_of_range] = np.nan
     if fmt.integer or fmt.kind == "choice":
