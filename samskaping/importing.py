@@ -269,19 +269,19 @@ def _read_text(content: bytes, name: str, header_rows: int | None, max_rows: int
     return _with(table, encoding=encoding, delimiter=delimiter)
 
 
-def _fast_records(text: str, delimiter: str, limit: int) -> tuple[np.ndarray | None, bool]:
-    """The records of a text table by pandas' C parser as a 2-D object array, or None when it cannot.
+def _fast_records(text: str, delimiter: str, limit: int) -> tuple[pd.DataFrame | None, bool]:
+    """The records of a text table by pandas' C parser (every cell as text), or None when it cannot.
 
-    The C parser reads a large export several times faster than Python's csv module; the
-    result is the same cells (quoted cells with line breaks stay one cell, blank lines stay
-    rows). It refuses rows longer than the first, which the csv module then reads instead.
+    The C parser reads a large export several times faster than Python's csv module and
+    gives the same cells (quoted cells with line breaks stay one cell, blank lines stay rows).
+    It refuses rows longer than the first, which the csv module then reads instead.
     """
     try:
         frame = pd.read_csv(
             io.StringIO(text),
             sep=delimiter,
             header=None,
-            dtype=object,
+            dtype="str",
             na_filter=False,
             skip_blank_lines=False,
             keep_default_na=False,
@@ -292,15 +292,11 @@ def _fast_records(text: str, delimiter: str, limit: int) -> tuple[np.ndarray | N
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error):
         return None, False
-    grid = frame.to_numpy(dtype=object)
-    if grid.size and any(not isinstance(v, str) for v in pd.unique(grid.ravel())):
-        grid = np.where(pd.isna(grid), "", grid).astype(object)
-        grid = np.vectorize(str, otypes=[object])(grid)
-    return grid[:limit], len(grid) > limit
+    return frame.iloc[:limit], len(frame) > limit
 
 
 def _build(
-    records: list[list[str]] | np.ndarray,
+    records: list[list[str]] | np.ndarray | pd.DataFrame,
     truncated: bool,
     name: str,
     header_rows: int | None,
@@ -310,21 +306,23 @@ def _build(
 ) -> RawTable:
     """Split rows into header and answers, name the columns and mark their roles.
 
-    ``records`` are the rows of text cells (lists, or a 2-D object array from the fast reader).
+    ``records`` are the rows of text cells: lists, a 2-D object array, or a frame of text
+    columns (the fast text reader). Every step works column by column on the distinct texts,
+    so its cost grows with the rows only through pandas' own array operations.
     """
-    grid = _grid(records, name, max_columns)
-    filled = _filled_cells(grid)
-    last = len(grid)
+    table = _table(records, name, max_columns)
+    filled = np.column_stack([_filled(table.iloc[:, j]) for j in range(table.shape[1])]) if table.shape[1] else None
+    last = len(table) if filled is not None else 0
     while last and not filled[last - 1].any():
         last -= 1  # trailing blank lines; blank lines between answers are kept
     if not last:
         raise DataFileError(f"{name}: the file is empty (no rows)")
-    grid, filled = grid[:last], filled[:last]
-    width = grid.shape[1]
+    table, filled = table.iloc[:last], filled[:last]
+    width = table.shape[1]
     # The header is found in the first rows only, so it costs the same for any number of answers.
-    layout = find_header(grid[: MAX_LEADING_ROWS + 4].tolist(), header_rows)
-    block = grid[layout.start : layout.start + layout.rows].tolist()
-    answers = grid[layout.start + layout.rows :]
+    layout = find_header(table.iloc[: MAX_LEADING_ROWS + 4].to_numpy(dtype=object).tolist(), header_rows)
+    block = table.iloc[layout.start : layout.start + layout.rows].to_numpy(dtype=object).tolist()
+    answers = table.iloc[layout.start + layout.rows :]
     answered = filled[layout.start + layout.rows :]
     if truncated or len(answers) > max_rows:
         raise DataFileError(f"{name}: more than {max_rows:,} rows of answers (the limit)")
@@ -336,7 +334,7 @@ def _build(
     if len(keep) < width:
         notes.append(f"{width - len(keep)} empty column(s) without a header left out")
     names = _unique([names[j] or f"column_{j + 1}" for j in keep])
-    frame = pd.DataFrame(answers[:, keep], columns=names, dtype="str")
+    frame = answers.iloc[:, keep].set_axis(names, axis=1).reset_index(drop=True)
     if layout.start:
         notes.append(f"{layout.start} title or blank row(s) above the header skipped")
     if layout.rows > 1 or layout.tool:
@@ -353,32 +351,35 @@ def _build(
     )
 
 
-def _grid(records: list[list[str]] | np.ndarray, name: str, max_columns: int) -> np.ndarray:
-    """The rows as a rectangular 2-D object array of str, short rows padded with blanks."""
-    if isinstance(records, np.ndarray):
-        grid = records
+def _table(records: list[list[str]] | np.ndarray | pd.DataFrame, name: str, max_columns: int) -> pd.DataFrame:
+    """The rows as a frame of text columns (numbered 0, 1, …), short rows padded with blanks."""
+    if isinstance(records, pd.DataFrame):
+        table = records.fillna("")
     else:
-        width = max((len(r) for r in records), default=0)
-        if width > max_columns:
-            raise DataFileError(f"{name}: more than {max_columns:,} columns ({width:,}; the limit is {max_columns:,})")
-        grid = np.empty((len(records), width), dtype=object)
-        grid.fill("")
-        for i, row in enumerate(records):
-            grid[i, : len(row)] = row
-    if grid.shape[1] > max_columns:
+        if isinstance(records, np.ndarray):
+            grid = records
+        else:
+            width = max((len(r) for r in records), default=0)
+            if width > max_columns:
+                raise DataFileError(
+                    f"{name}: more than {max_columns:,} columns ({width:,}; the limit is {max_columns:,})"
+                )
+            grid = np.empty((len(records), width), dtype=object)
+            grid.fill("")
+            for i, row in enumerate(records):
+                grid[i, : len(row)] = row
+        table = pd.DataFrame(grid, dtype="str")
+    if table.shape[1] > max_columns:
         raise DataFileError(
-            f"{name}: more than {max_columns:,} columns ({grid.shape[1]:,}; the limit is {max_columns:,})"
+            f"{name}: more than {max_columns:,} columns ({table.shape[1]:,}; the limit is {max_columns:,})"
         )
-    return grid
+    return table.set_axis(range(table.shape[1]), axis=1)
 
 
-def _filled_cells(grid: np.ndarray) -> np.ndarray:
-    """True for the cells with something besides white space (per distinct text of each column)."""
-    filled = np.zeros(grid.shape, dtype=bool)
-    for j in range(grid.shape[1]):
-        index, uniques = pd.factorize(grid[:, j], use_na_sentinel=False)
-        filled[:, j] = np.array([bool(str(u).strip()) for u in uniques], dtype=bool)[index]
-    return filled
+def _filled(column: pd.Series) -> np.ndarray:
+    """True for the cells with something besides white space (decided once per distinct text)."""
+    index, uniques = pd.factorize(column, use_na_sentinel=False)
+    return np.array([bool(str(u).strip()) for u in uniques], dtype=bool)[index]
 
 
 def _combine(block: list[list[str]], layout: HeaderLayout) -> tuple[list[tuple[str, ...]], list[str]]:
