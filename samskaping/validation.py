@@ -131,15 +131,16 @@ def validate(raw: RawTable, instrument: Instrument, mapping: Mapping) -> Validat
         raise DataFileError(f"{raw.source}: missing required column 'group' (or a case map that gives groups)")
 
     rows = np.arange(len(frame)) + raw.first_data_row
-    text = frame.apply(lambda s: s.astype("str").str.strip())
-    blank = text.eq("").all(axis=1).to_numpy()
+    text = _Text(frame)
+    blank = np.logical_and.reduce([text.blank(column) for column in frame.columns]) if len(frame.columns) else None
     issues.add(
         IssueCode.BLANK_ROW, Severity.INFO, rows[blank], "", "", "row_dropped", "The row is empty and was left out."
     )
     keep = ~blank & _complete(text, rows, roles, mapping, issues)
-    text, rows = text.loc[keep], rows[keep]
+    text.keep_rows(keep)
+    rows = rows[keep]
 
-    data = pd.DataFrame(index=pd.Index(rows, name="row"))
+    data: dict[str, object] = {}
     data["respondent_id"] = _respondent_ids(text, rows, id_column, issues)
     data["case"], data["group"] = _cases_and_groups(text, rows, by_target, case_source, mapping, issues)
     for item_id in instrument.item_ids:
@@ -154,14 +155,15 @@ def validate(raw: RawTable, instrument: Instrument, mapping: Mapping) -> Validat
                 "No column maps to this item; all its answers count as missing.",
                 count=len(rows),
             )
-            data[item_id] = np.nan if fmt.numeric else pd.Series(pd.NA, index=data.index, dtype="str")
+            data[item_id] = np.full(len(rows), np.nan) if fmt.numeric else pd.array([pd.NA] * len(rows), dtype="str")
         elif fmt.numeric:
-            data[item_id] = _numbers(text[column].to_numpy(), rows, column, item_id, fmt, mapping, raw, issues)
+            data[item_id] = _numbers(text, rows, column, fmt, mapping, raw, issues)
         else:
-            data[item_id] = _texts(text[column].to_numpy())
+            data[item_id] = text.answers(column)
     for target, column in by_target.items():
         if target == "q02_other" or target.startswith("attr_"):
-            data[target] = _texts(text[column].to_numpy())
+            data[target] = text.answers(column)
+    frame_out = pd.DataFrame(data, index=pd.Index(rows, name="row"))
     for column in duplicates:
         target = mapping.columns[column]
         issues.add_column(
@@ -174,7 +176,51 @@ def validate(raw: RawTable, instrument: Instrument, mapping: Mapping) -> Validat
         )
     used = set(by_target.values()) | set(duplicates) | {case_source, id_column}
     _set_aside(frame.columns, used, roles, len(rows), issues)
-    return Validated(data=data, report=issues.report())
+    return Validated(data=frame_out, report=issues.report())
+
+
+class _Text:
+    """The file's cells, stripped, read column by column through their distinct texts.
+
+    Each column is factorized once (pandas does this in C, also for Arrow text); every rule
+    then runs on its few distinct texts and the result is spread back to the rows with one
+    ``take``. That keeps validation linear in the rows with a small constant.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.rows: np.ndarray | None = None  # rows kept (None: all)
+        self._factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def keep_rows(self, keep: np.ndarray) -> None:
+        """Leave out the rows where ``keep`` is False from now on."""
+        self.rows = np.flatnonzero(keep)
+
+    def factors(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per kept row the index of its text, and the distinct stripped texts (object array of str)."""
+        if column not in self._factors:
+            index, uniques = pd.factorize(self.frame[column], use_na_sentinel=False)
+            stripped = ["" if u is None or u != u else str(u).strip() for u in uniques]
+            merged_index, merged = pd.factorize(np.array(stripped, dtype=object), use_na_sentinel=False)
+            self._factors[column] = (merged_index[index], np.asarray(merged, dtype=object))
+        index, uniques = self._factors[column]
+        return (index if self.rows is None else index[self.rows]), uniques
+
+    def values(self, column: str) -> np.ndarray:
+        """The stripped texts of the kept rows (object array)."""
+        index, uniques = self.factors(column)
+        return uniques[index]
+
+    def blank(self, column: str) -> np.ndarray:
+        """True where the cell is blank (or white space only)."""
+        index, uniques = self.factors(column)
+        return (uniques == "")[index]
+
+    def answers(self, column: str) -> pd.api.extensions.ExtensionArray:
+        """A free-text column: the stripped texts, missing only where blank ("None" or "NA" can be an answer)."""
+        index, uniques = self.factors(column)
+        shown = pd.array([None if u == "" else u for u in uniques], dtype="str")
+        return shown.take(index)
 
 
 def _set_aside(columns, used: set, roles: dict, n_rows: int, issues: IssueCollector) -> None:
@@ -212,22 +258,21 @@ def _set_aside(columns, used: set, roles: dict, n_rows: int, issues: IssueCollec
             )
 
 
-def _complete(
-    text: pd.DataFrame, rows: np.ndarray, roles: dict, mapping: Mapping, issues: IssueCollector
-) -> np.ndarray:
+def _complete(text: _Text, rows: np.ndarray, roles: dict, mapping: Mapping, issues: IssueCollector) -> np.ndarray:
     """Rows to keep: incomplete responses (a Finished/Completed column saying no) are reported and kept
     unless the mapping asks to leave them out."""
-    keep = np.ones(len(text), dtype=bool)
-    for column in text.columns:
+    keep = np.ones(len(rows), dtype=bool)
+    for column in text.frame.columns:
         if roles.get(column) == "metadata" and str(column).strip().lower() in ("finished", "completed", "complete"):
-            incomplete = text[column].str.lower().isin(_INCOMPLETE).to_numpy()
+            index, uniques = text.factors(column)
+            incomplete = np.array([u.lower() in _INCOMPLETE for u in uniques], dtype=bool)[index]
             action = "row_dropped" if mapping.drop_incomplete else "kept"
             issues.add(
                 IssueCode.INCOMPLETE_RESPONSE,
                 Severity.WARNING,
                 rows[incomplete],
                 str(column),
-                text[column].to_numpy()[incomplete],
+                uniques[index][incomplete],
                 action,
                 "The response was not completed.",
             )
@@ -236,13 +281,7 @@ def _complete(
     return keep
 
 
-def _texts(values: np.ndarray) -> np.ndarray:
-    # Only a blank cell is a missing text answer: "None" or "NA" can be what someone wrote.
-    series = pd.Series(values, dtype="str")
-    return series.where(series.str.strip() != "").to_numpy()
-
-
-def _respondent_ids(text: pd.DataFrame, rows: np.ndarray, column: str | None, issues: IssueCollector) -> np.ndarray:
+def _respondent_ids(text: _Text, rows: np.ndarray, column: str | None, issues: IssueCollector) -> np.ndarray:
     if column is None:
         issues.add_column(
             IssueCode.MISSING_COLUMN,
@@ -253,7 +292,7 @@ def _respondent_ids(text: pd.DataFrame, rows: np.ndarray, column: str | None, is
             count=len(rows),
         )
         return np.array([f"row{r}" for r in rows], dtype=object)
-    ids = text[column].to_numpy(dtype=object).copy()
+    ids = text.values(column).copy()
     blank = ids == ""
     ids[blank] = [f"row{r}" for r in rows[blank]]
     issues.add(
@@ -281,9 +320,9 @@ def _respondent_ids(text: pd.DataFrame, rows: np.ndarray, column: str | None, is
 
 def _cases_and_groups(text, rows, by_target, case_source, mapping, issues) -> tuple[np.ndarray, np.ndarray]:
     # An explicit case source (a saved case map) wins over a column mapped to "case".
-    if "case" in by_target and not (mapping.case_source and mapping.case_source in text.columns):
+    if "case" in by_target and not (mapping.case_source and mapping.case_source in text.frame.columns):
         column = by_target["case"]
-        cases = text[column].to_numpy(dtype=object).copy()
+        cases = text.values(column).copy()
         blank = cases == ""
         issues.add(
             IssueCode.MISSING_CASE,
@@ -295,60 +334,56 @@ def _cases_and_groups(text, rows, by_target, case_source, mapping, issues) -> tu
             "The case is blank; the respondent counts in group tables but in no case.",
         )
         cases[blank] = None
-        groups = _groups(text[by_target["group"]], rows, by_target["group"], issues) if "group" in by_target else None
+        groups = _groups(text, rows, by_target["group"], issues) if "group" in by_target else None
         if groups is None:
             groups = np.array([mapping.cases.get(c, (c, None))[1] if c else None for c in cases], dtype=object)
         return cases, groups
-    answers = text[case_source]
+    index, answers = text.factors(case_source)
     known = {str(k).strip(): v for k, v in mapping.cases.items()}
-    mapped = answers.map(lambda a: known.get(a))
-    unmapped = mapped.isna().to_numpy()
+    mapped = [known.get(a) for a in answers]
+    unmapped = np.array([m is None for m in mapped], dtype=bool)[index]
     issues.add(
         IssueCode.UNMAPPED_CASE,
         Severity.ERROR,
         rows[unmapped],
         case_source,
-        answers.to_numpy()[unmapped],
+        answers[index][unmapped],
         "kept",
         "The answer is not in the case map; the respondent counts in no case and no group.",
     )
-    cases = np.array([m[0] if m else None for m in mapped], dtype=object)
-    groups = np.array([m[1] if m else None for m in mapped], dtype=object)
+    cases = np.array([m[0] if m else None for m in mapped], dtype=object)[index]
+    groups = np.array([m[1] if m else None for m in mapped], dtype=object)[index]
     if "group" in by_target:
-        groups = _groups(text[by_target["group"]], rows, by_target["group"], issues)
+        groups = _groups(text, rows, by_target["group"], issues)
     return cases, groups
 
 
-def _groups(raw: pd.Series, rows: np.ndarray, column: str, issues: IssueCollector) -> np.ndarray:
-    normalised = raw.str.lower().str.replace(r"\s+", " ", regex=True)
-    mapped = normalised.map(_GROUP_ALIASES)
-    recoded = (mapped.notna() & (mapped != raw)).to_numpy()
-    pairs = (
-        pd.DataFrame({"raw": raw.to_numpy()[recoded], "new": mapped.to_numpy()[recoded]})
-        .value_counts(sort=False, dropna=False)
-        .reset_index()
-    )
+def _groups(text: _Text, rows: np.ndarray, column: str, issues: IssueCollector) -> np.ndarray:
+    index, raw = text.factors(column)
+    counts = np.bincount(index, minlength=len(raw))
+    mapped = np.array([_GROUP_ALIASES.get(re.sub(r"\s+", " ", r.lower())) for r in raw], dtype=object)
+    recoded = np.array([m is not None and m != r for m, r in zip(mapped, raw, strict=True)], dtype=bool) & (counts > 0)
     _report_recodings(
-        pairs["raw"].to_numpy(),
-        pairs["new"].to_numpy(),
-        pairs["count"].to_numpy(),
+        raw[recoded],
+        mapped[recoded],
+        counts[recoded],
         column,
         IssueCode.RECODED_GROUP,
         Severity.WARNING,
         "The group was written another way and was read as the group id.",
         issues,
     )
-    unknown = mapped.isna().to_numpy()
+    unknown = np.array([m is None for m in mapped], dtype=bool)[index]
     issues.add(
         IssueCode.UNKNOWN_GROUP,
         Severity.ERROR,
         rows[unknown],
         column,
-        raw.to_numpy()[unknown],
+        raw[index][unknown],
         "set_missing",
         "The group is not municipality, social_enterprise or other; it counts as missing.",
     )
-    return mapped.to_numpy(dtype=object)
+    return mapped[index]
 
 
 def _report_recodings(
@@ -370,11 +405,12 @@ def _report_recodings(
     )
 
 
-def _numbers(values, rows, column, item_id, fmt, mapping: Mapping, raw: RawTable, issues: IssueCollector) -> np.ndarray:
+def _numbers(
+    text: _Text, rows: np.ndarray, column: str, fmt, mapping: Mapping, raw: RawTable, issues: IssueCollector
+) -> np.ndarray:
     # Every rule reads a cell by its text alone, so each distinct text is decoded and checked once
-    # and the results are spread back to the cells: the cost grows with the rows only through
-    # factorize and take, not through string work (a column of 100 000 answers has ~10 texts).
-    index, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+    # and the results are spread back to the cells (a column of 100 000 answers has ~10 texts).
+    index, uniques = text.factors(column)
     counts = np.bincount(index, minlength=len(uniques))
     file_labels = (getattr(raw, "value_labels", {}) or {}).get(column)
     decoded = decode_numbers(
@@ -388,7 +424,7 @@ def _numbers(values, rows, column, item_id, fmt, mapping: Mapping, raw: RawTable
     numbers, how = decoded.codes.copy(), decoded.how
     texts = np.array([str(u) for u in uniques], dtype=object)
     for kind, (code, severity, message) in _RECODINGS.items():
-        found = how == kind
+        found = (how == kind) & (counts > 0)  # a text only in rows left out is not reported
         if found.any():
             _report_recodings(texts[found], numbers[found], counts[found], column, code, severity, message, issues)
     if file_labels and _reversed(file_labels, decoded, uniques):
@@ -404,7 +440,7 @@ def _numbers(values, rows, column, item_id, fmt, mapping: Mapping, raw: RawTable
         # One issue per cell, with its file row, for the distinct texts ``found`` marks.
         if found.any():
             cells = found[index]
-            issues.add(code, severity, rows[cells], column, values[cells], "set_missing", message)
+            issues.add(code, severity, rows[cells], column, uniques[index[cells]], "set_missing", message)
 
     report(how == "missing_code", IssueCode.MISSING_CODE, "The value is a missing code.", Severity.INFO)
     unreadable = how == "unreadable"
