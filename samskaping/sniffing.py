@@ -422,20 +422,25 @@ def read_workbook(
     else:
         candidates = [n for n in names if n not in hidden and n.strip().lower() not in _INFO_SHEETS]
         candidates, notes = candidates or list(names), []
-    scored: list[tuple[int, str, np.ndarray | None]] = []
+    # Only the best sheet so far is kept in memory (a national survey's sheet is hundreds of MB).
+    best: tuple[int, str, np.ndarray | None] | None = None
     try:
         for candidate in candidates:
             data = book.get_sheet_by_name(candidate)
             if data.height > max_rows + HEADER_SLACK or data.width > max_columns:
-                scored.append((data.height * data.width, candidate, None))  # too big: limit checked below
-                continue
-            rows = _cells(data.to_python(skip_empty_area=False))
-            scored.append((int(((rows != "") & (rows != None)).sum()), candidate, rows))  # noqa: E711 - elementwise
+                score, rows = data.height * data.width, None  # too big: the limit is checked below
+            else:
+                rows = _sheet_grid(data)
+                score = int(((rows != "") & (rows != None)).sum())  # noqa: E711 - elementwise
+            del data
+            if best is None or score > best[0]:  # the first of equal scores wins
+                best = (score, candidate, rows)
+            del rows
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         _raise_unreadable(exc, name)
-    filled, chosen, raw_rows = max(scored, key=lambda s: s[0])  # max keeps the first of equal scores
+    filled, chosen, raw_rows = best
     if raw_rows is None:
         size = book.get_sheet_by_name(chosen)
         what = f"more than {max_columns:,} columns" if size.width > max_columns else f"more than {max_rows:,} rows"
@@ -448,14 +453,18 @@ def read_workbook(
     return _cell_texts(raw_rows), chosen, names, notes
 
 
-def _cells(rows: list[list[object]]) -> np.ndarray:
-    """A sheet's rows as a rectangular 2-D object array (short rows padded with None)."""
-    width = max((len(r) for r in rows), default=0)
-    if all(len(r) == width for r in rows):
-        return np.array(rows, dtype=object).reshape(len(rows), width)
-    grid = np.full((len(rows), width), None, dtype=object)
-    for i, row in enumerate(rows):
-        grid[i, : len(row)] = row
+def _sheet_grid(sheet) -> np.ndarray:
+    """A calamine sheet as a rectangular 2-D object array from cell A1, filled row by row.
+
+    Streaming the rows into one array (rather than ``to_python``'s list of lists) keeps a
+    single reference per cell in memory while the sheet is read.
+    """
+    if sheet.start is None or sheet.end is None:
+        return np.empty((0, 0), dtype=object)
+    first_column = sheet.start[1]
+    grid = np.full((sheet.end[0] + 1, first_column + sheet.width), "", dtype=object)
+    for i, row in enumerate(sheet.iter_rows()):
+        grid[i, first_column : first_column + len(row)] = row
     return grid
 
 
@@ -463,8 +472,11 @@ _TYPE_OF = np.frompyfunc(type, 1, 1)
 
 
 def _cell_texts(grid: np.ndarray) -> np.ndarray:
-    """Every cell as text by :func:`cell_text`, converting each distinct value of a column once."""
-    out = np.empty(grid.shape, dtype=object)
+    """Every cell as text by :func:`cell_text`, converting each distinct value of a column once.
+
+    The array is converted in place, so the cells' original objects are freed column by column.
+    """
+    out = grid
     for j in range(grid.shape[1]):
         column = grid[:, j]
         if pd.api.types.infer_dtype(column, skipna=False) == "string":
