@@ -177,14 +177,32 @@ def summarise(
         combination of an observed group and a measure appears, with n = 0 where nobody
         scored. min and max are given only where n ≥ max(k, ``min_max_n``).
     """
-    table = describe_columns(
-        respondent_scores, by, codebook.measure_ids, k=k, min_max_n=codebook.thresholds.min_max_n, within=within
-    )
     keys = [by] if isinstance(by, str) else list(by)
+    raw = _statistics(respondent_scores, keys, codebook.measure_ids, k=k, min_max_n=codebook.thresholds.min_max_n)
+    return _finish(raw, codebook, keys, k=k, cut_points=cut_points, within=within)
+
+
+def _finish(
+    raw: pd.DataFrame,
+    codebook: Codebook,
+    keys: list[str],
+    *,
+    k: int,
+    cut_points: pd.DataFrame,
+    within: Sequence[str] | None,
+) -> pd.DataFrame:
+    """Suppression, bands and quartiles on a table of :func:`_statistics`."""
+    table = suppress(raw, k=k, keys=keys, within=within, statistics=["mean", "median", "min", "max"])
     families = table["measure"].map({m.id: m.family for m in codebook.measures})
-    is_banded = families.isin(["factor", "category"]) & ~table["hidden"]
-    table["band"] = pd.Series(pd.NA, index=table.index, dtype="str")
-    table.loc[is_banded, "band"] = table.loc[is_banded, "mean"].map(codebook.band)
+    is_banded = (families.isin(["factor", "category"]) & ~table["hidden"]).to_numpy()
+    means = table["mean"].to_numpy(dtype=float)
+    thresholds, tolerance = codebook.thresholds, THRESHOLD_TOLERANCE
+    bands = np.where(
+        means >= thresholds.band_strength - tolerance,
+        "strength",
+        np.where(means >= thresholds.band_borderline - tolerance, "borderline", "concern"),
+    )  # the rule of Codebook.band, for all rows at once
+    table["band"] = pd.array(np.where(is_banded & ~np.isnan(means), bands, None), dtype="str")
     table["quartile"] = _quartiles(table, cut_points, families)
     return table[[*keys, "measure", *SUMMARY_COLUMNS]]
 
@@ -206,19 +224,38 @@ def describe_columns(
     cells with n < k are hidden (:func:`samskaping.anonymity.suppress`).
     """
     keys = [by] if isinstance(by, str) else list(by)
+    table = _statistics(frame, keys, columns, k=k, min_max_n=min_max_n)
+    return suppress(table, k=k, keys=keys, within=within, statistics=["mean", "median", "min", "max"])
+
+
+_STATISTICS = ("count", "mean", "median", "min", "max")
+
+
+def _statistics(
+    frame: pd.DataFrame, keys: list[str], columns: Sequence[str], *, k: int, min_max_n: int
+) -> pd.DataFrame:
+    """n, mean, median, min and max of every column per group (no suppression), long format.
+
+    Every observed group appears with every column (n = 0 where nobody answered); min and
+    max only where n ≥ max(k, ``min_max_n``).
+    """
     known = frame.dropna(subset=keys)
     # Aggregating the wide frame column by column (not a melted long copy of it) keeps the cost
     # at one pass per statistic over n × measures values, with no n × measures intermediate rows.
-    grouped = known.groupby(keys, sort=False, observed=True)[list(columns)]
-    wide = pd.concat({stat: getattr(grouped, stat)() for stat in ("count", "mean", "median", "min", "max")}, axis=1)
-    stats = wide.stack(level=1, future_stack=True).rename_axis([*keys, "measure"])
-    observed = known[keys].drop_duplicates().sort_values(keys)
-    grid = observed.merge(pd.DataFrame({"measure": list(columns)}), how="cross")
-    table = grid.merge(stats.reset_index(), on=[*keys, "measure"], how="left")
+    grouped = known.groupby(keys, sort=True, observed=True)[list(columns)]
+    wide = {stat: getattr(grouped, stat)().reindex(columns=list(columns)) for stat in _STATISTICS}
+    groups = wide["count"].index
+    # Long table: each group's row of every statistic, measures in the given order.
+    table = pd.DataFrame(
+        {key: np.repeat(groups.get_level_values(key) if len(keys) > 1 else groups, len(columns)) for key in keys}
+    )
+    table["measure"] = np.tile(np.asarray(list(columns), dtype=object), len(groups))
+    for stat in _STATISTICS:
+        table[stat] = wide[stat].to_numpy(dtype=float).ravel()
     table = table.rename(columns={"count": "n"})
     table["n"] = table["n"].fillna(0).astype("int64")
     table[["min", "max"]] = table[["min", "max"]].where(table["n"] >= max(k, min_max_n))
-    return suppress(table, k=k, keys=keys, within=within, statistics=["mean", "median", "min", "max"])
+    return table
 
 
 def _group_table(
@@ -230,13 +267,14 @@ def _group_table(
     (Σ n · mean), so one hidden group would follow by subtraction: for those measures the
     groups get secondary suppression as well. Elsewhere primary suppression is enough.
     """
-    primary = summarise(respondents, codebook, "group", k=k, cut_points=cuts)
+    raw = _statistics(respondents, ["group"], codebook.measure_ids, k=k, min_max_n=codebook.thresholds.min_max_n)
+    primary = _finish(raw, codebook, ["group"], k=k, cut_points=cuts, within=None)
     everyone_cased = respondents["case"].notna().all()
-    derivable = cases.groupby("measure")["hidden"].agg(lambda hidden: not hidden.any())
+    derivable = ~cases.groupby("measure")["hidden"].any()
     derivable_measures = set(derivable[derivable].index) if everyone_cased else set()
     if not derivable_measures:
         return primary
-    secondary = summarise(respondents, codebook, "group", k=k, cut_points=cuts, within=[])
+    secondary = _finish(raw, codebook, ["group"], k=k, cut_points=cuts, within=[])
     use_secondary = primary["measure"].isin(derivable_measures)
     return pd.concat([primary[~use_secondary], secondary[use_secondary]]).sort_index()
 
