@@ -6,6 +6,7 @@ import streamlit as st
 
 from samskaping.errors import SamskapingError
 from samskaping.export import template_workbook
+from samskaping.importing import size_limits
 from samskaping.loading import auto_mapping
 from samskaping.mapping import mapping_from_yaml, mapping_to_yaml, unmapped_items
 from samskaping.mapping_edit import (
@@ -22,7 +23,11 @@ from ui.text import lang, t
 
 shell.require_frame()
 st.title(t("import_title"))
-st.caption(t("import_caption", limit=st.get_option("server.maxUploadSize")))
+max_rows, max_columns = size_limits()
+st.caption(
+    t("import_caption", limit=st.get_option("server.maxUploadSize"), rows=f"{max_rows:,}".replace(",", "\u202f"),
+      columns=f"{max_columns:,}".replace(",", "\u202f"))
+)  # fmt: skip
 instrument = data.instrument()
 st.download_button(
     t("import_template"),

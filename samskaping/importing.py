@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import pickle
 import re
 import subprocess
@@ -47,7 +48,7 @@ from samskaping.sniffing import (
     text_kind,
 )
 
-__all__ = ["FileKind", "RawTable", "detect_file", "read_table"]
+__all__ = ["FileKind", "RawTable", "detect_file", "read_table", "size_limits"]
 
 SPSS_SUFFIXES = (".sav", ".zsav")
 _COMPANION_MESSAGES = {
@@ -183,8 +184,8 @@ def read_table(
     sheet: str | None = None,
     header_rows: int | None = None,
     companions: Mapping[str, bytes] | None = None,
-    max_rows: int = 1_000_000,
-    max_columns: int = 5_000,
+    max_rows: int | None = None,
+    max_columns: int | None = None,
 ) -> RawTable:
     """Read a survey export (csv, tsv, txt, xlsx, xlsm, xls, ods, sav) as text cells.
 
@@ -201,8 +202,9 @@ def read_table(
     companions : mapping of str to bytes, optional
         Label files given alongside, by file name: SurveyXact ``labels.csv`` (and ``structure.csv``,
         which is noted only) or a Nettskjema ``codebook-*.txt``; their labels go to ``value_labels``.
-    max_rows, max_columns : int
-        Limits on answer rows and columns; a larger file is refused.
+    max_rows, max_columns : int, optional
+        Limits on answer rows and columns; a larger file is refused. By default
+        :func:`size_limits` (1 000 000 rows and 5 000 columns unless configured).
 
     Returns
     -------
@@ -215,6 +217,9 @@ def read_table(
         When the file cannot be used (empty, damaged, password-protected, not a table, over a
         limit, or a companion file given as data); the message says why in one line.
     """
+    default_rows, default_columns = size_limits()
+    max_rows = default_rows if max_rows is None else max_rows
+    max_columns = default_columns if max_columns is None else max_columns
     path = Path(path)
     name, suffix = path.name, path.suffix.lower()
     try:
@@ -249,6 +254,37 @@ def read_table(
         labels, notes = _companion_labels(companions, list(table.frame.columns))
         table = _with(table, value_labels={**table.value_labels, **labels}, notes=(*table.notes, *notes))
     return table
+
+
+MAX_ROWS_VARIABLE, MAX_COLUMNS_VARIABLE = "SAMSKAPING_MAX_ROWS", "SAMSKAPING_MAX_COLUMNS"
+_DEFAULT_LIMITS = (1_000_000, 5_000)
+
+
+def size_limits() -> tuple[int, int]:
+    """The largest number of answer rows and columns a file may have: (rows, columns).
+
+    1 000 000 rows and 5 000 columns, unless the environment variables ``SAMSKAPING_MAX_ROWS``
+    and ``SAMSKAPING_MAX_COLUMNS`` set others (e.g. lower on a small shared server).
+
+    Raises
+    ------
+    DataFileError
+        When a variable is set but is not a whole number of at least 1.
+    """
+    limits = []
+    for variable, default in zip((MAX_ROWS_VARIABLE, MAX_COLUMNS_VARIABLE), _DEFAULT_LIMITS, strict=True):
+        text = os.environ.get(variable, "").strip()
+        if not text:
+            limits.append(default)
+            continue
+        try:
+            value = int(text.replace("_", ""))
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise DataFileError(f"{variable} must be a whole number of at least 1, not '{text}'")
+        limits.append(value)
+    return limits[0], limits[1]
 
 
 def _read_text(content: bytes, name: str, header_rows: int | None, max_rows: int, max_columns: int) -> RawTable:

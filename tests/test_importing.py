@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from samskaping import sniffing
 from samskaping.errors import DataFileError
-from samskaping.importing import FileKind, RawTable, detect_file, read_table
+from samskaping.importing import FileKind, RawTable, detect_file, read_table, size_limits
 from samskaping.sniffing import compound_file_is_sound
 
 CASES = Path(__file__).parent / "importing_cases"
@@ -567,6 +567,23 @@ def test_limits_on_rows_and_columns(exports: Path) -> None:
         read_table(workbook, max_rows=2)
     with pytest.raises(DataFileError, match="more than 29 columns"):
         read_table(workbook, max_columns=29)
+
+
+def test_limits_can_be_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ("a,b,c\n" + "1,2,3\n" * 10).encode("utf-8")
+    monkeypatch.setenv("SAMSKAPING_MAX_ROWS", "9")
+    with pytest.raises(DataFileError, match=r"more than 9 rows of answers \(the limit\)"):
+        read_table("ten.csv", text)
+    monkeypatch.setenv("SAMSKAPING_MAX_ROWS", "1_000")
+    monkeypatch.setenv("SAMSKAPING_MAX_COLUMNS", "2")
+    with pytest.raises(DataFileError, match="more than 2 columns"):
+        read_table("ten.csv", text)
+    monkeypatch.setenv("SAMSKAPING_MAX_COLUMNS", "many")
+    with pytest.raises(DataFileError, match="SAMSKAPING_MAX_COLUMNS must be a whole number"):
+        read_table("ten.csv", text)
+    monkeypatch.delenv("SAMSKAPING_MAX_COLUMNS")
+    monkeypatch.delenv("SAMSKAPING_MAX_ROWS")
+    assert size_limits() == (1_000_000, 5_000)  # the documented defaults (README)
 
 
 def _looped_xls() -> bytes:
