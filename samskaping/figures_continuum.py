@@ -159,6 +159,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "alt_outside": ("{case} outside", "{case} utenfor"),
     "alt_hidden": ("hidden, n < {k}: {cases}", "skjult, n < {k}: {cases}"),
     "alt_none": ("none", "ingen"),
+    "caption_unlabelled": (
+        "With more than {limit} cases the points are not labelled (hover over a point, or see the positions table).",
+        "Med flere enn {limit} case er punktene ikke merket (hold pekeren over et punkt, eller se tabellen over "
+        "posisjoner).",
+    ),
 }
 # (design column, delivery row) -> (English, Norwegian bokmål); 0 = < 33, 1 = 33–67, 2 = ≥ 67.
 REGION_NAMES: dict[tuple[int, int], tuple[str, str]] = {
@@ -507,6 +512,8 @@ def matrix_caption(positions: pd.DataFrame, lang: str, *, k: int = 3) -> str:
     _check(positions, lang)
     parts = [continuum_text("caption_matrix", lang)]
     shown = _matrix_rows(positions)
+    if len(shown) > MATRIX_LABEL_LIMIT:
+        parts.append(continuum_text("caption_unlabelled", lang, limit=MATRIX_LABEL_LIMIT))
     if shown:
         counts = ", ".join(f"{r.case}\u00a0{int(r.n)}" for r in shown)
         parts.append(continuum_text("caption_n", lang, counts=counts))
@@ -515,6 +522,11 @@ def matrix_caption(positions: pd.DataFrame, lang: str, *, k: int = 3) -> str:
         cases = ", ".join(continuum_text("hidden_case", lang, case=c, n=n) for c, n in hidden)
         parts.append(continuum_text("caption_hidden", lang, k=k, cases=cases))
     return " ".join(parts)
+
+
+# Beyond this many points, labels cannot all sit beside their markers in a 170 mm figure, and
+# placing them costs time that grows faster than the square of the number of cases.
+MATRIX_LABEL_LIMIT = 40
 
 
 def _matrix_rows(positions: pd.DataFrame) -> list[Any]:
@@ -627,15 +639,17 @@ def matrix_figure(
     sizes = [(max(text_width(line, _LABEL_SIZE) for line in lines) + 4, len(lines) * _LINE + 2) for lines in wrapped]
     # Square, so both sub-indices share one scale, unless the labels need more room: then taller.
     plot_h = plot_w
+    labelled = shown if len(shown) <= MATRIX_LABEL_LIMIT else []
+    sizes = sizes if labelled else []
     for attempt in range(8):
         regions, annotations = _regions(plot_w, plot_h, lang_i)
-        markers = [(float(r.co_design) / 100 * plot_w, float(r.co_delivery) / 100 * plot_h) for r in shown]
+        markers = [(float(r.co_design) / 100 * plot_w, float(r.co_delivery) / 100 * plot_h) for r in labelled]
         centres = _place_labels(markers, sizes, (plot_w, plot_h), regions, marker_r, give_up=attempt < 7)
         if centres is not None:
             break
         plot_h = round(plot_h * 1.2)
     assert centres is not None
-    for r, lines, (w, h), (mx, my), (cx, cy) in zip(shown, wrapped, sizes, markers, centres, strict=True):
+    for r, lines, (w, h), (mx, my), (cx, cy) in zip(labelled, wrapped, sizes, markers, centres, strict=False):
         # A leader line from the label to its marker unless the label is right beside it.
         gap = math.hypot(max(abs(cx - mx) - w / 2, 0.0), max(abs(cy - my) - h / 2, 0.0))
         annotations.append({

@@ -7,6 +7,7 @@ import json
 import re
 import string
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -239,3 +240,34 @@ def test_case_names_and_rationales_are_escaped():
     assert "a &lt; b" in hovers and "<AS>" not in hovers
     matrix = matrix_figure(table, "en")
     assert [a.text for a in _annotations(matrix, "case:")] == ["Fjell &amp; fjord &lt;AS&gt;"]
+
+
+def test_many_cases_are_not_labelled_in_the_matrix() -> None:
+    # 60 cases (> MATRIX_LABEL_LIMIT = 40): points only, and the caption says so (en and nb).
+    from samskaping.figures_continuum import MATRIX_LABEL_LIMIT, matrix_figure
+
+    rng = np.random.default_rng(7)
+    many = pd.DataFrame(
+        {
+            "case": [f"Samarbeid {i:04d}" for i in range(60)],
+            "n": 5,
+            "thickness": rng.uniform(0, 100, 60),
+            "low": np.nan,
+            "high": np.nan,
+            "co_design": rng.uniform(0, 100, 60),
+            "co_delivery": rng.uniform(0, 100, 60),
+            "durability": rng.uniform(0, 100, 60),
+            "manual_position": np.nan,
+            "outside": False,
+            "shown": "computed",
+            "hidden": False,
+            "rationale": "",
+        }
+    )
+    assert len(many) > MATRIX_LABEL_LIMIT
+    for lang, words in (("en", "not labelled"), ("nb", "ikke merket")):
+        chart = matrix_figure(many, lang)
+        names = [a.name for a in chart.figure.layout.annotations if (a.name or "").startswith("case:")]
+        assert names == []
+        assert len(chart.figure.data[0].x) == 60
+        assert any(words in (a.text or "") for a in chart.figure.layout.annotations)
