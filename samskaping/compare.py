@@ -4,7 +4,9 @@ Groups come from any column (group, Q2 leader, Q4 duration, case, ``attr_*``), o
 within one case. Every pair of groups (in sorted label order, differences a − b) gets n, mean,
 median, IQR, difference, Hodges–Lehmann shift, U with its permutation p and method, the
 smallest attainable p, rank-biserial r with Cliff's interval, and Holm / Benjamini–Hochberg
-adjusted p within each family of measures. A pair with a group under k is hidden.
+adjusted p within each family of measures. A pair with a group under k is hidden. More than two
+groups also get Kruskal–Wallis per measure (a permutation p up to 5 000 respondents, the
+chi-square approximation beyond; ``p_method`` says which).
 """
 
 from __future__ import annotations
@@ -18,7 +20,16 @@ from samskaping.anonymity import suppress
 from samskaping.codebook import Codebook
 from samskaping.profiles import format_number
 from samskaping.scoring import Scores
-from samskaping.statistics import bh, cliffs_delta, hodges_lehmann, holm, kruskal_wallis, mann_whitney, min_attainable_p
+from samskaping.statistics import (
+    MannWhitney,
+    bh,
+    cliffs_delta,
+    hodges_lehmann,
+    holm,
+    kruskal_wallis_many,
+    mann_whitney_many,
+    min_attainable_p,
+)
 
 __all__ = [
     "COMPARISON_COLUMNS",
@@ -113,15 +124,24 @@ def compare(
         secondary = _secondary_hidden(respondents, codebook, k)
     respondents = respondents.dropna(subset=["_group"])
     groups = tuple(sorted(respondents["_group"].unique()))
-    sizes = {g: int((respondents["_group"] == g).sum()) for g in groups}
+    members = {g: respondents.loc[respondents["_group"] == g, list(codebook.measure_ids)] for g in groups}
+    sizes = {g: len(members[g]) for g in groups}
+    # Each group's answers per measure, in respondent order, taken once (not once per pair of groups).
+    values = {(g, m): members[g][m].dropna().to_numpy() for g in groups for m in codebook.measure_ids}
     rows = []
     for i, a in enumerate(groups):
         for b in groups[i + 1 :]:
+            cells = []
             for measure in codebook.measures:
-                values_a = respondents.loc[respondents["_group"] == a, measure.id].dropna().to_numpy()
-                values_b = respondents.loc[respondents["_group"] == b, measure.id].dropna().to_numpy()
+                values_a, values_b = values[(a, measure.id)], values[(b, measure.id)]
                 extra = (a, measure.id) in secondary or (b, measure.id) in secondary
-                rows.append(_pair_row(measure.id, measure.family, a, b, values_a, values_b, k, seed, extra))
+                hidden = extra or values_a.size < k or values_b.size < k
+                cells.append((measure, values_a, values_b, hidden))
+            # All measures of the pair at once: those with the same sizes share their Monte Carlo draws.
+            tests = iter(mann_whitney_many([(va, vb) for _, va, vb, hidden in cells if not hidden], seed=seed))
+            for measure, values_a, values_b, hidden in cells:
+                test = None if hidden else next(tests)
+                rows.append(_pair_row(measure.id, measure.family, a, b, values_a, values_b, test))
     table = pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
     if not table.empty:
         family = table["family"].map(_ADJUSTMENT_FAMILY)
@@ -129,9 +149,7 @@ def compare(
             table.loc[index, "p_holm"] = holm(table.loc[index, "p_exact"].to_numpy(dtype=float))
             table.loc[index, "p_bh"] = bh(table.loc[index, "p_exact"].to_numpy(dtype=float))
     kruskal = (
-        _kruskal(respondents, groups, codebook, k, seed)
-        if len(groups) > 2
-        else pd.DataFrame(columns=list(KRUSKAL_COLUMNS))
+        _kruskal(values, groups, codebook, k, seed) if len(groups) > 2 else pd.DataFrame(columns=list(KRUSKAL_COLUMNS))
     )
     small = tuple(g for g in groups if sizes[g] < _SMALL_GROUP)
     return Comparison(by, within_case, groups, sizes, table, kruskal, small)
@@ -149,12 +167,12 @@ def _secondary_hidden(respondents: pd.DataFrame, codebook: Codebook, k: int) -> 
     return set(zip(marked.loc[marked["hidden"], "group"], marked.loc[marked["hidden"], "measure"], strict=True))
 
 
-def _pair_row(measure, family, a, b, values_a, values_b, k, seed, hidden=False) -> dict:
+def _pair_row(measure, family, a, b, values_a, values_b, test: MannWhitney | None) -> dict:
+    """One row of the comparison table; ``test`` is None for a hidden pair (only n is shown)."""
     row = {"measure": measure, "family": family, "group_a": a, "group_b": b, "n_a": values_a.size,
-           "n_b": values_b.size, "hidden": hidden or values_a.size < k or values_b.size < k}  # fmt: skip
-    if row["hidden"]:
+           "n_b": values_b.size, "hidden": test is None}  # fmt: skip
+    if test is None:
         return row
-    test = mann_whitney(values_a, values_b, seed=seed)
     effect = cliffs_delta(values_a, values_b)
     row.update(
         mean_a=values_a.mean(), mean_b=values_b.mean(), median_a=float(np.median(values_a)),
@@ -177,16 +195,21 @@ def _iqr(values: np.ndarray) -> float:
     return float(q3 - q1)
 
 
-def _kruskal(respondents: pd.DataFrame, groups, codebook: Codebook, k: int, seed: int) -> pd.DataFrame:
-    rows = []
+def _kruskal(values: dict[tuple[str, str], np.ndarray], groups, codebook: Codebook, k: int, seed: int) -> pd.DataFrame:
+    """Kruskal–Wallis per measure over all groups (``values``: each group's answers per measure)."""
+    rows, tests = [], []
     for measure in codebook.measures:
-        samples = [respondents.loc[respondents["_group"] == g, measure.id].dropna().to_numpy() for g in groups]
+        samples = [values[(g, measure.id)] for g in groups]
         hidden = any(s.size < k for s in samples)
-        row = {"measure": measure.id, "k": len(groups), "hidden": hidden}
+        rows.append({"measure": measure.id, "k": len(groups), "hidden": hidden})
         if not hidden:
-            result = kruskal_wallis(samples, seed=seed)
+            tests.append(samples)
+    # All measures at once: those with the same number of respondents share their permutations.
+    results = iter(kruskal_wallis_many(tests, seed=seed))
+    for row in rows:
+        if not row["hidden"]:
+            result = next(results)
             row.update(h=result.h, p=result.p, p_method=result.method)
-        rows.append(row)
     return pd.DataFrame(rows, columns=list(KRUSKAL_COLUMNS))
 
 

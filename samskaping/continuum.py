@@ -98,10 +98,23 @@ def placements_to_yaml(placements: dict[str, Placement]) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
+_BATCH_ELEMENTS = 1 << 20  # bootstrap draws per batch (8 MB of indices), whatever the size of a case
+
+
 def _bootstrap(values: np.ndarray, seed: int, resamples: int) -> tuple[float, float]:
-    """Percentile interval (2.5 %, 97.5 %) of the mean over resampled respondents."""
+    """Percentile interval (2.5 %, 97.5 %) of the mean over resampled respondents.
+
+    The resamples are drawn in batches of whole resamples, one stream per case: the same draws,
+    in the same order, as one resamples × n array, without ever holding more than about
+    ``_BATCH_ELEMENTS`` of them.
+    """
     rng = np.random.default_rng(seed)
-    means = values[rng.integers(0, values.size, size=(resamples, values.size))].mean(axis=1)
+    n = values.size
+    rows = max(1, _BATCH_ELEMENTS // n)
+    means = np.empty(resamples)
+    for start in range(0, resamples, rows):
+        size = min(rows, resamples - start)
+        means[start : start + size] = values[rng.integers(0, n, size=(size, n))].mean(axis=1)
     low, high = np.percentile(means, [2.5, 97.5], method="linear")
     return float(low), float(high)
 
@@ -130,6 +143,9 @@ def positions(
     cells = scores.cases.pivot(index="case", columns="measure", values="mean")
     counts = scores.cases[scores.cases["measure"] == "thickness"].set_index("case")["n"]
     respondents = scores.respondents.sort_values("respondent_id", kind="stable")
+    # Each case's thickness values in respondent-id order, found in one pass rather than one per case.
+    thickness = respondents["thickness"].to_numpy()
+    members = respondents.groupby("case", sort=False).indices
     rows = []
     for case in sorted(scores.cases["case"].unique()):
         n = int(counts.get(case, 0))
@@ -138,7 +154,8 @@ def positions(
         row = {"case": case, "n": n, "hidden": hidden, "manual_position": placement.position,
                "outside": placement.outside, "rationale": placement.rationale}  # fmt: skip
         if not hidden:
-            values = respondents.loc[respondents["case"] == case, "thickness"].dropna().to_numpy()
+            values = thickness[members.get(case, [])]
+            values = values[~np.isnan(values)]
             low, high = _bootstrap(values, _case_seed(seed, case), resamples)
             row.update(thickness=cells.loc[case, "thickness"], low=low, high=high,
                        **{m.id: cells.loc[case, m.id] for m in codebook.family("subindex")})  # fmt: skip

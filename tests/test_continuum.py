@@ -85,6 +85,22 @@ def test_interval_is_reproducible_with_its_seed_and_contains_the_estimate(golden
     np.testing.assert_allclose(first["thickness"], other["thickness"])
 
 
+def test_bootstrap_in_batches_draws_the_same_resamples(golden, codebook, monkeypatch):
+    """The interval is the percentile interval of B means of one resamples × n draw from the case's
+    stream; drawing it in batches (bounded memory for cases of any size) changes nothing."""
+    from samskaping import continuum
+
+    values = np.array([12.5, 40.0, 40.0, 55.0, 61.25, 70.0, 90.0])
+    rng = np.random.default_rng(99)
+    means = values[rng.integers(0, values.size, size=(2_000, values.size))].mean(axis=1)
+    expected = tuple(np.percentile(means, [2.5, 97.5], method="linear"))
+    assert continuum._bootstrap(values, 99, 2_000) == expected
+    whole = positions(golden, codebook, seed=7)
+    monkeypatch.setattr(continuum, "_BATCH_ELEMENTS", 10)  # one or two resamples per batch
+    assert continuum._bootstrap(values, 99, 2_000) == expected
+    pd.testing.assert_frame_equal(positions(golden, codebook, seed=7), whole, check_exact=True)
+
+
 def test_interval_of_identical_respondents_is_the_point(instrument, codebook):
     # Every respondent of a case answers alike: every resample has the same mean, so low = high = mean.
     data = _survey(instrument, {"X": (X_ANSWERS, 3)})

@@ -4,29 +4,39 @@ Sources: full enumeration of every split written out here; R's ``coin::wilcox_te
 "exact")`` through the golden files in ``tests/reference/`` (made by ``mann_whitney_coin.R``); a
 hand calculation of Cliff's consistent-variance interval; the variance terms quoted in the source of
 R's ``effsize::cliff.delta``; hand-computed Holm and Benjamini–Hochberg values; an exact
-hypergeometric count for 500 vs 700 respondents.
+hypergeometric count for 500 vs 700 respondents; for the national-survey algorithms (issue 8), the
+quadratic computations they replace (every pairwise difference, the dominance matrix) and scipy's
+``permutation_test``.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import tracemalloc
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats
 from scipy.special import gammaln, logsumexp
 
+from samskaping import statistics as statistics_module
 from samskaping.statistics import (
+    MONTE_CARLO_LIMIT,
     MONTE_CARLO_RESAMPLES,
     bh,
     cliffs_delta,
     hodges_lehmann,
     holm,
     kruskal_wallis,
+    kruskal_wallis_many,
     mann_whitney,
+    mann_whitney_many,
     min_attainable_p,
 )
 
@@ -395,3 +405,167 @@ def test_kruskal_wallis_edge_cases():
     big = kruskal_wallis([[1, 2, 3, 4, 5], [2, 3, 4, 5, 5], [1, 1, 2, 3, 4]], seed=3)
     assert big.method == "monte_carlo"  # 15! / (5!)³ = 756 756 assignments > 9 999
     assert kruskal_wallis([[1, 2, 3, 4, 5], [2, 3, 4, 5, 5], [1, 1, 2, 3, 4]], seed=3) == big
+
+
+# --- Scale: national surveys (issue 8) -----------------------------------------------------------
+# Nothing may build an n_a × n_b array; every result must equal the direct (quadratic) computation.
+
+_VALUES = st.one_of(
+    st.integers(1, 5).map(float),  # Likert answers: many ties
+    st.integers(4, 20).map(lambda v: v / 4),  # means of four items
+    st.integers(3, 15).map(lambda v: v / 3),  # thirds: differences round
+    st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False),
+    st.floats(-1e-300, 1e-300, allow_nan=False),
+)
+_SAMPLE = st.lists(_VALUES, min_size=1, max_size=60)
+
+
+@given(_SAMPLE, _SAMPLE)
+def test_hodges_lehmann_equals_the_median_of_all_differences(a, b):
+    # The same floating-point differences and the same mean of the middle two: equal to the last bit.
+    assert hodges_lehmann(a, b) == float(np.median(np.subtract.outer(np.asarray(a), np.asarray(b))))
+
+
+def test_hodges_lehmann_selection_beyond_the_listing_threshold():
+    # Enough distinct values that the selection loop runs (not only the final listing), with ties.
+    rng = np.random.default_rng(3)
+    for kind in range(6):
+        n_a, n_b = rng.integers(150, 400, 2)
+        a = rng.normal(0, 10.0 ** (kind - 2), n_a).round(kind)
+        b = rng.normal(0.5, 10.0 ** (kind - 2), n_b).round(kind)
+        if kind == 5:
+            a, b = 1e16 + rng.integers(0, 50, n_a) * 2.0, rng.integers(0, 50, n_b) / 10  # differences round
+        assert hodges_lehmann(a, b) == float(np.median(np.subtract.outer(a, b))), kind
+
+
+def _cliff_by_matrix(a, b):
+    """The dominance-matrix computation (Cliff 1996; R effsize), quadratic in memory."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    dominance = np.sign(np.subtract.outer(a, b))
+    delta = float(dominance.mean())
+    shrunk = delta * (a.size * b.size - 1) / (a.size * b.size) if abs(delta) == 1 else delta
+    s_rows = ((dominance.mean(axis=1) - shrunk) ** 2).sum() / (a.size - 1)
+    s_columns = ((dominance.mean(axis=0) - shrunk) ** 2).sum() / (b.size - 1)
+    s_cells = ((dominance - shrunk) ** 2).sum() / ((a.size - 1) * (b.size - 1))
+    return delta, ((b.size - 1) * s_rows + (a.size - 1) * s_columns + s_cells) / (a.size * b.size)
+
+
+@given(st.lists(_VALUES, min_size=2, max_size=60), st.lists(_VALUES, min_size=2, max_size=60))
+def test_cliffs_delta_from_counts_equals_the_dominance_matrix(a, b):
+    delta, variance = _cliff_by_matrix(a, b)
+    result = cliffs_delta(a, b)
+    assert result.delta == delta
+    # s²_ij is now the exactly summed (then once rounded) total of the same terms; the matrix's
+    # pairwise float sum can be a few units in the last place away from it.
+    assert result.variance == pytest.approx(variance, rel=1e-14, abs=1e-300)
+
+
+def test_cliffs_cell_term_is_the_exact_sum():
+    # d_ij ∈ {−1, 0, +1}: Σ (d_ij − d)² is exactly n₊(1 − d)² + n₀d² + n₋(1 + d)², rounded once.
+    a, b = [1, 2, 2, 3, 5, 5, 4], [2, 2, 3, 1, 4, 4, 4, 5, 3, 3, 1]
+    dominance = np.sign(np.subtract.outer(np.asarray(a, float), np.asarray(b, float)))
+    d = float(dominance.mean())
+    values, counts = np.unique((dominance - d) ** 2, return_counts=True)
+    exact = float(sum(Fraction(float(v)) * int(c) for v, c in zip(values, counts, strict=True)))
+    s_rows = ((dominance.mean(axis=1) - d) ** 2).sum() / (len(a) - 1)
+    s_columns = ((dominance.mean(axis=0) - d) ** 2).sum() / (len(b) - 1)
+    expected = (len(b) - 1) * s_rows + (len(a) - 1) * s_columns + exact / ((len(a) - 1) * (len(b) - 1))
+    assert cliffs_delta(a, b).variance == expected / (len(a) * len(b))
+
+
+def test_national_survey_sizes_stay_small_in_memory():
+    # ≈ 60 000 vs 35 000 respondents: 2.1·10⁹ pairs, 17 GB as a matrix of differences.
+    rng = np.random.default_rng(8)
+    a = rng.integers(4, 21, 60_000) / 4
+    b = rng.integers(4, 21, 35_000) / 4 + 0.25
+    tracemalloc.start()
+    try:
+        shift = hodges_lehmann(a, b)
+        effect = cliffs_delta(a, b)
+        test = mann_whitney(a, b)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * 2**20
+    # Independent check through the distinct values (17 × 17 differences with their counts).
+    xs, x_counts = np.unique(a, return_counts=True)
+    ys, y_counts = np.unique(b, return_counts=True)
+    differences = np.subtract.outer(xs, ys).ravel()
+    weights = np.outer(x_counts, y_counts).ravel()
+    order = np.argsort(differences, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    total = a.size * b.size
+    middle = differences[order][np.searchsorted(cumulative, [total // 2 - 1, total // 2], side="right")]
+    assert shift == middle.mean()
+    signs = np.sign(differences)
+    assert effect.delta == (weights * signs).sum() / total
+    assert effect.delta == pytest.approx(2 * test.u / total - 1, abs=1e-12) and test.method == "normal"
+
+
+def test_min_attainable_p_skips_the_huge_binomial_only_where_it_underflows():
+    # Around the underflow of 2 / C(N, n) the exact binomial still decides.
+    for n_a, n_b in [(60_000, 35_000), (1, 100_000), (2, 100_000), (380, 380), (390, 390), (400, 400)]:
+        assert min_attainable_p(n_a, n_b) == min(1.0, 2 / math.comb(n_a + n_b, n_a)), (n_a, n_b)
+
+
+def test_smallest_draws_equal_argpartition_with_ties():
+    rng = np.random.default_rng(2)
+    for trial in range(300):
+        n = int(rng.integers(2, 120))
+        chosen = int(rng.integers(1, n))
+        levels = int(rng.integers(1, 30))
+        draws = rng.integers(0, levels, (int(rng.integers(1, 20)), n)).astype(np.float32)  # many ties
+        if trial % 2:
+            draws = rng.random(draws.shape, dtype=np.float32)
+        ours = np.sort(statistics_module._smallest(draws, chosen), axis=1)
+        theirs = np.sort(draws.argpartition(chosen - 1, axis=1)[:, :chosen], axis=1)
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_monte_carlo_p_does_not_depend_on_the_batch_size(monkeypatch):
+    rng = np.random.default_rng(4)
+    pairs = [(rng.integers(1, 6, 40).astype(float), rng.integers(1, 6, 70).astype(float)) for _ in range(3)]
+    pairs.append((rng.normal(size=40), rng.normal(size=70)))
+    pairs.append((rng.normal(size=41), rng.normal(size=70)))  # other sizes: other draws
+    together = mann_whitney_many(pairs, seed=6)
+    assert {r.method for r in together} == {"monte_carlo"}
+    assert together == [mann_whitney(a, b, seed=6) for a, b in pairs]
+    monkeypatch.setattr(statistics_module, "_BATCH_ELEMENTS", 333)  # 3 resamples of 110 per batch
+    assert mann_whitney_many(pairs, seed=6) == together
+
+
+def _scipy_kruskal_permutation(groups, seed, resamples=9_999):
+    return stats.permutation_test(
+        [np.asarray(g, float) for g in groups],
+        lambda *parts, axis=-1: stats.kruskal(*parts, axis=axis).statistic,
+        permutation_type="independent",
+        alternative="greater",
+        vectorized=True,
+        n_resamples=resamples,
+        rng=np.random.default_rng(seed),
+    )
+
+
+def test_kruskal_wallis_monte_carlo_equals_scipy_permutation_test(monkeypatch):
+    rng = np.random.default_rng(11)
+    tests = [[rng.integers(1, 6, size).astype(float) for size in rng.integers(2, 40, 3)] for _ in range(4)]
+    tests.append([rng.normal(size=20), rng.normal(0.5, size=25), rng.normal(size=5), rng.normal(size=9)])
+    tests.append([rng.integers(1, 6, size).astype(float) for size in (20, 25, 14)])  # shares n with the last
+    results = kruskal_wallis_many(tests, seed=5, resamples=999)
+    for groups, result in zip(tests, results, strict=True):
+        reference = _scipy_kruskal_permutation(groups, 5, 999)
+        assert result.method == "monte_carlo"
+        assert (result.h, result.p) == (float(reference.statistic), float(reference.pvalue))
+        assert kruskal_wallis(groups, seed=5, resamples=999) == result
+    monkeypatch.setattr(statistics_module, "_BATCH_ELEMENTS", 50)  # one permutation per batch
+    assert kruskal_wallis_many(tests, seed=5, resamples=999) == results
+
+
+def test_kruskal_wallis_beyond_the_monte_carlo_limit_is_chi_square():
+    rng = np.random.default_rng(12)
+    groups = [rng.integers(1, 6, size).astype(float) for size in (3_000, 1_500, MONTE_CARLO_LIMIT - 4_500 + 1)]
+    result = kruskal_wallis(groups)
+    reference = stats.kruskal(*groups)
+    assert result == statistics_module.KruskalWallis(reference.statistic, reference.pvalue, "chi_square")
+    at_limit = kruskal_wallis([g[:-1] if i == 2 else g for i, g in enumerate(groups)], resamples=99)
+    assert at_limit.method == "monte_carlo"  # exactly MONTE_CARLO_LIMIT respondents
