@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from samskaping import __version__, cli_case_report, cli_continuum, cli_report, cli_waves, cli_workspace
+from samskaping import __version__, cli_bench, cli_case_report, cli_continuum, cli_report, cli_waves, cli_workspace
 from samskaping.codebook import load_codebook
 from samskaping.compare import GAP_COLUMNS, compare, grouping_options, perception_gaps
 from samskaping.errors import SamskapingError
@@ -122,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_report.add_parser(commands)
     cli_case_report.add_parser(commands)
     cli_waves.add_parser(commands)
+    cli_bench.add_parser(commands)
     cli_workspace.add_parser(commands)
 
     demo = commands.add_parser("demo", help="write a synthetic demo survey in canonical form")
@@ -148,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_case_report.run(args)
         if args.command == "report":
             return cli_report.run(args)
+        if args.command == "bench":
+            return cli_bench.run(args)
         if args.command == "waves":
             return cli_waves.run(args)
         if args.command == "workspace":
