@@ -30,9 +30,8 @@ case = choose_case.selectbox(
 )
 case = groups_view.ALL_CASES if by == "case" else case
 with st.spinner(t("groups_computing")):
-    result = groups_view.comparison(dataset, scores, by, case)
+    result = groups_view.comparison(dataset, scores, by, case, pairs=())
 names = groups_view.group_names(by, result.groups, instrument)
-table = result.table
 
 if len(result.groups) < 2:
     st.warning(t("groups_too_few", count=len(result.groups)))
@@ -43,8 +42,11 @@ else:
     if len(pairs) > 1:
         a, b = st.selectbox(
             t("groups_pair"), pairs, key=f"groups_pair|{by}|{case}",
+            index=pairs.index(groups_view.default_pair(result.groups, result.sizes)),
             format_func=lambda pair: f"{names[pair[0]]} – {names[pair[1]]}",
         )  # fmt: skip
+    with st.spinner(t("groups_computing")):
+        table = groups_view.comparison(dataset, scores, by, case, pairs=((a, b),)).table
     if result.small_groups:
         st.warning(t("groups_small", groups=", ".join(names[g] for g in result.small_groups)))
     n_a, n_b = result.sizes[a], result.sizes[b]
@@ -94,4 +96,4 @@ else:
 
 if len(result.groups) >= 2:
     st.subheader(t("groups_downloads"))
-    groups_view.downloads(result, gaps)
+    groups_view.downloads(result, table, gaps)

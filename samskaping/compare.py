@@ -11,6 +11,7 @@ chi-square approximation beyond; ``p_method`` says which).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,6 +91,7 @@ def compare(
     *,
     k: int | None = None,
     within_case: str | None = None,
+    pairs: Sequence[tuple[str, str]] | None = None,
     seed: int = 20180101,
 ) -> Comparison:
     """Compare the groups of column ``by`` on all measures.
@@ -110,6 +112,10 @@ def compare(
         Only the respondents of this case. The case's total is shown elsewhere, so a group under k
         could follow by subtraction from the others: groups are also hidden by the secondary rule of
         methods.md §7 (respondents without a label in ``by`` count as one more group).
+    pairs : sequence of (a, b), optional
+        Only these pairs of groups (each in sorted label order) in the pairwise table; default every
+        pair. The dashboard asks for the pair it shows: a pair's Monte Carlo p-values cost seconds
+        at thousands of respondents. Groups, sizes and Kruskal–Wallis do not depend on it.
     seed : int
         Seed of the Monte Carlo p-values (used only above 10⁶ possible splits).
     """
@@ -128,20 +134,24 @@ def compare(
     sizes = {g: len(members[g]) for g in groups}
     # Each group's answers per measure, in respondent order, taken once (not once per pair of groups).
     values = {(g, m): members[g][m].dropna().to_numpy() for g in groups for m in codebook.measure_ids}
+    every_pair = [(a, b) for i, a in enumerate(groups) for b in groups[i + 1 :]]
+    unknown = [pair for pair in pairs or () if tuple(pair) not in every_pair]
+    if unknown:
+        raise ValueError(f"unknown pair(s) of groups: {unknown} (groups: {', '.join(groups)})")
+    chosen = set(map(tuple, pairs)) if pairs is not None else set(every_pair)
     rows = []
-    for i, a in enumerate(groups):
-        for b in groups[i + 1 :]:
-            cells = []
-            for measure in codebook.measures:
-                values_a, values_b = values[(a, measure.id)], values[(b, measure.id)]
-                extra = (a, measure.id) in secondary or (b, measure.id) in secondary
-                hidden = extra or values_a.size < k or values_b.size < k
-                cells.append((measure, values_a, values_b, hidden))
-            # All measures of the pair at once: those with the same sizes share their Monte Carlo draws.
-            tests = iter(mann_whitney_many([(va, vb) for _, va, vb, hidden in cells if not hidden], seed=seed))
-            for measure, values_a, values_b, hidden in cells:
-                test = None if hidden else next(tests)
-                rows.append(_pair_row(measure.id, measure.family, a, b, values_a, values_b, test))
+    for a, b in [pair for pair in every_pair if pair in chosen]:
+        cells = []
+        for measure in codebook.measures:
+            values_a, values_b = values[(a, measure.id)], values[(b, measure.id)]
+            extra = (a, measure.id) in secondary or (b, measure.id) in secondary
+            hidden = extra or values_a.size < k or values_b.size < k
+            cells.append((measure, values_a, values_b, hidden))
+        # All measures of the pair at once: those with the same sizes share their Monte Carlo draws.
+        tests = iter(mann_whitney_many([(va, vb) for _, va, vb, hidden in cells if not hidden], seed=seed))
+        for measure, values_a, values_b, hidden in cells:
+            test = None if hidden else next(tests)
+            rows.append(_pair_row(measure.id, measure.family, a, b, values_a, values_b, test))
     table = pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
     if not table.empty:
         family = table["family"].map(_ADJUSTMENT_FAMILY)

@@ -144,24 +144,33 @@ def _exact_distribution(ranks: np.ndarray, n_a: int) -> tuple[np.ndarray, np.nda
     return sums / 2.0, counts[n_a, sums]
 
 
-def _smallest(draws: np.ndarray, chosen: int) -> np.ndarray:
-    """Per row, the positions of the ``chosen`` smallest draws, as ``argpartition(chosen − 1)[:, :chosen]``
-    chooses them (in another order within a row).
+def _chosen(draws: np.ndarray, chosen: int) -> np.ndarray:
+    """Per row, a mask of the ``chosen`` smallest draws, the set ``argpartition(chosen − 1)[:, :chosen]`` picks.
 
     A row's set is every position at or below its chosen-th smallest value (``np.partition`` finds it,
     several times faster than ``argpartition``), unless that value is tied: then argpartition's own pick
     among the equal values is taken for that row (about one row in 10⁴ at 1 000 respondents).
     """
-    size, n = draws.shape
     kth = np.partition(draws, chosen - 1, axis=1)[:, chosen - 1]
     inside = draws <= kth[:, None]
-    flat = np.flatnonzero(inside)
-    if flat.size != size * chosen:  # every row has at least `chosen`: some row has a tie at its boundary
-        tied = np.flatnonzero(np.count_nonzero(inside, axis=1) != chosen)
+    counts = np.count_nonzero(inside, axis=1)
+    tied = np.flatnonzero(counts != chosen)  # every row has at least `chosen`: a tie at its boundary
+    if tied.size:
         inside[tied] = False
         inside[tied[:, None], draws[tied].argpartition(chosen - 1, axis=1)[:, :chosen]] = True
-        flat = np.flatnonzero(inside)
-    return (flat % n).reshape(size, chosen)
+    return inside
+
+
+def _smallest(draws: np.ndarray, chosen: int) -> np.ndarray:
+    """Per row, the positions of the ``chosen`` smallest draws (:func:`_chosen`), in increasing order."""
+    size, n = draws.shape
+    return (np.flatnonzero(_chosen(draws, chosen)) % n).reshape(size, chosen)
+
+
+def _tie_blocks(ranks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ends (exclusive) of each run of equal values in sorted ``ranks``, and each run's value."""
+    ends = np.append(np.flatnonzero(np.diff(ranks)) + 1, ranks.size)
+    return ends, ranks[ends - 1]
 
 
 def _monte_carlo_rank_sums(pooled: list[np.ndarray], n: int, chosen: int, seed: int) -> list[np.ndarray]:
@@ -172,16 +181,27 @@ def _monte_carlo_rank_sums(pooled: list[np.ndarray], n: int, chosen: int, seed: 
     numbers in the smaller group, the numbers drawn row by row from one stream. They are made in
     batches and used at once by every measure, so no resamples × n array is kept; the stream, and so
     every p, is the same whatever the batch size.
+
+    Tied ranks are equal, so a resample's rank sum only needs how many chosen positions fall in each
+    run of ties: counted from one running count per resample (shared by the measures) at the runs'
+    ends, instead of adding up ``chosen`` ranks per measure. Half-integer ranks, sums below 2^52: the
+    sums are exact, the same as adding the chosen ranks one by one.
     """
     rng = np.random.default_rng(seed)
     rows = max(1, min(_BATCH, _BATCH_ELEMENTS // n))
+    blocks = [_tie_blocks(ranks) for ranks in pooled]
+    ends = np.unique(np.concatenate([block_ends for block_ends, _ in blocks]))
+    where = [np.searchsorted(ends, block_ends) for block_ends, _ in blocks]
     sums = [np.empty(MONTE_CARLO_RESAMPLES) for _ in pooled]
     for start in range(0, MONTE_CARLO_RESAMPLES, rows):
         size = min(rows, MONTE_CARLO_RESAMPLES - start)
-        indices = _smallest(rng.random((size, n), dtype=np.float32), chosen)
-        for ranks, out in zip(pooled, sums, strict=True):
-            # Half-integer ranks, sums below 2^52: exact in any order.
-            out[start : start + size] = ranks[indices].sum(axis=1)
+        inside = _chosen(rng.random((size, n), dtype=np.float32), chosen)
+        # Chosen positions before each run end, per resample (a leading 0 column: before position 0).
+        before = np.zeros((size, ends.size + 1), dtype=np.float64)
+        before[:, 1:] = np.cumsum(inside, axis=1, dtype=np.int32)[:, ends - 1]
+        for (_, values), columns, out in zip(blocks, where, sums, strict=True):
+            counts = before[:, columns + 1] - before[:, np.concatenate(([0], columns[:-1] + 1))]
+            out[start : start + size] = counts @ values
     return sums
 
 

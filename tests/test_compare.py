@@ -147,6 +147,21 @@ def test_kruskal_for_more_than_two_groups(tiny, codebook):
     assert compare(scores, data, codebook, "q02").kruskal.empty  # two groups: no Kruskal–Wallis
 
 
+def test_only_the_pairs_asked_for(tiny, codebook):
+    scores, data = tiny
+    every = compare(scores, data, codebook, "case")
+    one = compare(scores, data, codebook, "case", pairs=[("A", "C")])
+    # The same rows as in the comparison of every pair (Holm/BH are adjusted within one pair anyway).
+    expected = every.table[(every.table["group_a"] == "A") & (every.table["group_b"] == "C")]
+    pd.testing.assert_frame_equal(one.table, expected.reset_index(drop=True))
+    none = compare(scores, data, codebook, "case", pairs=())
+    assert none.table.empty and list(none.table.columns) == list(COMPARISON_COLUMNS)
+    assert none.groups == every.groups and none.sizes == every.sizes
+    pd.testing.assert_frame_equal(none.kruskal, every.kruskal)
+    with pytest.raises(ValueError, match="unknown pair"):
+        compare(scores, data, codebook, "case", pairs=[("C", "A")])  # pairs are in sorted label order
+
+
 def test_q02_codes_become_sorted_text_labels(tiny, codebook):
     scores, data = tiny
     result = compare(scores, data, codebook, "q02")

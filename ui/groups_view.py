@@ -25,17 +25,31 @@ def _key(dataset: Dataset) -> str:
     return f"{dataset.key}|{hash(st.session_state.get(state.CODEBOOK_YAML) or '')}"
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _comparison(
-    _scores: Scores, _data: pd.DataFrame, _codebook: Codebook, key: str, k: int, three: bool, by: str, case: str
+    _scores: Scores, _data: pd.DataFrame, _codebook: Codebook, key: str, k: int, three: bool, by: str, case: str,
+    pairs: tuple[tuple[str, str], ...] | None,
+) -> Comparison:  # fmt: skip
+    return compare(_scores, _data, _codebook, by, k=k, within_case=case or None, pairs=pairs)
+
+
+def comparison(
+    dataset: Dataset, scores: Scores, by: str, case: str, pairs: tuple[tuple[str, str], ...] | None = None
 ) -> Comparison:
-    return compare(_scores, _data, _codebook, by, k=k, within_case=case or None)
+    """:func:`samskaping.compare.compare` for the data set, sidebar settings, grouping and case, cached.
 
-
-def comparison(dataset: Dataset, scores: Scores, by: str, case: str) -> Comparison:
-    """:func:`samskaping.compare.compare` for the data set, sidebar settings, grouping and case, cached."""
+    ``pairs`` limits the pairwise table to those pairs (``()``: groups, sizes and Kruskal–Wallis only);
+    the page asks for the pair it shows, since one pair's Monte Carlo p-values take seconds at
+    thousands of respondents.
+    """
     k, three = data.settings()
-    return _comparison(scores, dataset.validated.data, data.codebook(), _key(dataset), k, three, by, case)
+    return _comparison(scores, dataset.validated.data, data.codebook(), _key(dataset), k, three, by, case, pairs)
+
+
+def default_pair(groups: tuple[str, ...], sizes: dict[str, int]) -> tuple[str, str]:
+    """The pair shown first: the two largest groups (ties by label order), in sorted label order."""
+    largest = sorted(groups, key=lambda g: (-sizes[g], g))[:2]
+    return tuple(sorted(largest))  # type: ignore[return-value]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -193,15 +207,19 @@ def largest_gaps_note(codebook: Codebook) -> str:
              index=_number(thresholds.large_gap_index, 0))  # fmt: skip
 
 
-def downloads(result: Comparison, gap_table: pd.DataFrame) -> None:
-    """Download buttons: each table as CSV (methods.md §10) and all of them as one xlsx workbook."""
-    table = result.table
+def downloads(result: Comparison, table: pd.DataFrame, gap_table: pd.DataFrame) -> None:
+    """Download buttons: each table as CSV (methods.md §10) and all of them as one xlsx workbook.
+
+    ``table`` is the comparison of the pair shown (the study workbook on the Reports page has every pair).
+    """
     comparison_csv = table[[*COMPARISON_CSV_COLUMNS, *(c for c in table.columns if c not in COMPARISON_CSV_COLUMNS)]]
     sheets = {"comparison": comparison_csv}
     if len(result.groups) > 2:
         sheets["kruskal"] = result.kruskal
     sheets["perception_gaps"] = gap_table[list(GAP_COLUMNS)]
-    suffix = result.by + (f"_{result.within_case}" if result.within_case else "")
+    pair = "_vs_".join(table[["group_a", "group_b"]].iloc[0]) if not table.empty else ""
+    suffix = "_".join(part for part in (result.by, result.within_case, pair) if part)
+    st.caption(t("groups_downloads_note"))
     columns = st.columns(len(sheets) + 1)
     labels = {"comparison": "groups_download_comparison", "kruskal": "groups_download_kruskal",
               "perception_gaps": "groups_download_gaps"}  # fmt: skip
