@@ -1,7 +1,9 @@
 """``python -m samskaping workspace …``: list, export, import, delete workspaces and add waves from the shell.
 
 The same database as the dashboard (``SAMSKAPING_DATABASE_URL`` or the user's SQLite file;
-``--database URL`` overrides both). Wired into :mod:`samskaping.cli` like ``cli_continuum``.
+``--database URL`` overrides both). It acts as the owner ``local`` (the dashboard's user
+without login) unless ``--owner EMAIL`` names a login: it sees and changes only that owner's
+workspaces. Wired into :mod:`samskaping.cli` like ``cli_continuum``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from samskaping.instrument import load_instrument
-from samskaping.storage import StorageError, Store
+from samskaping.storage import LOCAL_OWNER, StorageError, Store
 from samskaping.workspace import Wave, Workspace, load_wave, new_id
 from samskaping.workspace_file import SUFFIX, read_workspace_file, workspace_file
 
@@ -34,6 +36,8 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = commands.add_parser("workspace", help="list, export, import or delete workspaces; add a survey wave")
     parser.add_argument("--database", metavar="URL", help="database URL (default: SAMSKAPING_DATABASE_URL or the "
                         "SQLite file in the user data folder)")  # fmt: skip
+    parser.add_argument("--owner", default=LOCAL_OWNER, metavar="EMAIL", help="act as this login's owner "
+                        f"(default: {LOCAL_OWNER}, the dashboard's user without login)")  # fmt: skip
     actions = parser.add_subparsers(dest="action", required=True, parser_class=cli._ArgumentParser)
     actions.add_parser("list", help="every workspace with its waves")
     export = actions.add_parser("export", help="write a workspace to one file")
@@ -61,11 +65,12 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return parser
 
 
-def _find(store: Store, name: str) -> Workspace:
-    for summary in store.list():
+def _find(store: Store, name: str, owner: str) -> Workspace:
+    summaries = store.list(owner=owner)
+    for summary in summaries:
         if summary.name == name:
-            return store.load(summary.id)
-    names = ", ".join(s.name for s in store.list()) or "none"
+            return store.load(summary.id, owner=owner)
+    names = ", ".join(s.name for s in summaries) or "none"
     raise StorageError(f"no workspace called '{name}' (there are: {names})")
 
 
@@ -73,30 +78,30 @@ def run(args: argparse.Namespace) -> int:
     """Carry out the workspace action; 0 when done, 2 when it could not be done (one-line message)."""
     from samskaping.cli import EXIT_FAILED, EXIT_OK
 
-    store = Store.open(args.database)
+    store, owner = Store.open(args.database), args.owner
     try:
         if args.action == "list":
-            for summary in store.list():
+            for summary in store.list(owner=owner):
                 print(f"{summary.name}\t{summary.waves} wave(s)\trevision {summary.revision}\t"
                       f"saved {summary.updated_at:%Y-%m-%d %H:%M} UTC")  # fmt: skip
             return EXIT_OK
         if args.action == "export":
-            workspace = _find(store, args.name)
+            workspace = _find(store, args.name, owner)
             args.out.parent.mkdir(parents=True, exist_ok=True)
             args.out.write_bytes(workspace_file(workspace))
             print(f"Exported workspace '{workspace.name}' ({len(workspace.waves)} waves) -> {args.out}")
             print("The file holds the survey files (respondent-level data): keep it safe.")
             return EXIT_OK
         if args.action == "import":
-            imported = store.import_workspace(read_workspace_file(args.file.read_bytes(), args.file.name))
+            imported = store.import_workspace(read_workspace_file(args.file.read_bytes(), args.file.name), owner=owner)
             print(f"Imported workspace '{imported.name}' ({len(imported.waves)} waves)")
             return EXIT_OK
         if args.action == "delete":
-            workspace = _find(store, args.name)
+            workspace = _find(store, args.name, owner)
             if not args.yes:
                 print(f"error: add --yes to delete workspace '{workspace.name}' for good", file=sys.stderr)
                 return EXIT_FAILED
-            store.delete(workspace.id)
+            store.delete(workspace.id, owner=owner)
             print(f"Deleted workspace '{workspace.name}' for good")
             return EXIT_OK
         if args.action == "report":
@@ -119,9 +124,10 @@ def _add_wave(store: Store, args: argparse.Namespace) -> int:
         mapping_yaml=args.mapping.read_text(encoding="utf-8") if args.mapping else None,
     )
     validated = load_wave(wave, load_instrument())  # refuse a file that cannot be read before storing anything
-    names = {s.name for s in store.list()}
-    workspace = _find(store, args.name) if args.name in names else store.create(args.name)
-    store.save(dataclasses.replace(workspace, waves=(*workspace.waves, wave)))
+    owner = args.owner
+    names = {s.name for s in store.list(owner=owner)}
+    workspace = _find(store, args.name, owner) if args.name in names else store.create(args.name, owner=owner)
+    store.save(dataclasses.replace(workspace, waves=(*workspace.waves, wave)), owner=owner)
     cases = validated.data["case"].nunique()
     print(f"Added wave '{wave.label}' ({len(validated.data)} respondents in {cases} cases) to '{workspace.name}'")
     return EXIT_OK
@@ -135,7 +141,7 @@ def _report(store: Store, args: argparse.Namespace) -> int:
     if args.out.suffix.lower() != ".xlsx":
         print(f"error: --out must name an .xlsx file, got '{args.out.name}'", file=sys.stderr)
         return EXIT_FAILED
-    context = context_from_workspace(_find(store, args.name), load_instrument(), args.wave)
+    context = context_from_workspace(_find(store, args.name, args.owner), load_instrument(), args.wave)
     content = study_workbook(context, lang=args.lang, include_respondents=args.include_respondents, compare_by=args.by)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(content)

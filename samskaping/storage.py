@@ -6,7 +6,13 @@ statements run on both; the schema is created and upgraded by versioned Alembic 
 
 Every save is one transaction: a failed import or a crash half-way through leaves the
 workspace exactly as it was. A save names the revision it was made from and is refused
-(:class:`ConflictError`) when someone saved in between.
+(:class:`ConflictError`) when someone saved in between; :meth:`Store.save_merging` then
+re-applies the saver's own changes on top of the newer revision (:func:`samskaping.workspace.merge`).
+
+Workspaces belong to owners (the login's e-mail address; ``local`` when the dashboard runs
+without login). Every method takes the acting ``owner`` and sees only that owner's
+workspaces: another owner's workspace is reported as not existing. A workspace can have
+several owners; its name is unique among each owner's workspaces.
 
 Where the data is kept (also in the README): ``SAMSKAPING_DATABASE_URL`` if set (any
 SQLAlchemy URL, e.g. ``postgresql+psycopg://user@host/db``), else
@@ -17,6 +23,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -35,24 +43,30 @@ from samskaping.storage_schema import (
     findings_table,
     metadata,
     note_table,
+    owner_table,
     placement_table,
     wave_file_table,
     wave_table,
     workspace_table,
 )
-from samskaping.workspace import Exclusion, FindingsEdit, Wave, Workspace, new_id, now
+from samskaping.workspace import Conflict, Exclusion, FindingsEdit, Wave, Workspace, merge, new_id, now
 
 __all__ = [
     "DATABASE_URL_VARIABLE",
+    "LOCAL_OWNER",
     "ConflictError",
+    "Merged",
     "StorageError",
     "Store",
     "WorkspaceSummary",
     "default_database_url",
     "metadata",
+    "normalise_owner",
 ]
 
 DATABASE_URL_VARIABLE = "SAMSKAPING_DATABASE_URL"
+LOCAL_OWNER = "local"  # the one user of a dashboard without login, and of the command line
+MERGE_ATTEMPTS = 20  # save_merging gives up (ConflictError) after this many saves overtaken in a row
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -76,6 +90,20 @@ def default_database_url() -> str:
     return f"sqlite:///{folder / 'samskaping.sqlite'}"
 
 
+def normalise_owner(owner: str) -> str:
+    """An owner as stored: surrounding spaces removed, lower case (e-mail addresses compare so).
+
+    Raises
+    ------
+    StorageError
+        When ``owner`` is empty or longer than 320 characters (the longest e-mail address).
+    """
+    text = str(owner or "").strip().lower()
+    if not text or len(text) > 320:
+        raise StorageError("an owner must be a login (e-mail address) of at most 320 characters")
+    return text
+
+
 def _utc(value: datetime) -> datetime:
     # SQLite hands back naive datetimes (it stores text); everything is written in UTC.
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -90,6 +118,18 @@ class WorkspaceSummary:
     revision: int
     updated_at: datetime
     waves: int
+
+
+@dataclass(frozen=True, slots=True)
+class Merged:
+    """What :meth:`Store.save_merging` did: the workspace as saved, and the changes of mine it could not keep.
+
+    ``merged`` is True when someone else had saved in between (their changes are in ``saved``).
+    """
+
+    saved: Workspace
+    conflicts: tuple[Conflict, ...] = ()
+    merged: bool = False
 
 
 class Store:
@@ -142,8 +182,8 @@ class Store:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def list(self) -> list[WorkspaceSummary]:
-        """Every workspace, by name."""
+    def list(self, *, owner: str = LOCAL_OWNER) -> list[WorkspaceSummary]:
+        """Every workspace of ``owner``, by name."""
         waves = (
             sa.select(wave_table.c.workspace_id, sa.func.count().label("n"))
             .group_by(wave_table.c.workspace_id)
@@ -152,6 +192,7 @@ class Store:
         query = (
             sa.select(workspace_table, sa.func.coalesce(waves.c.n, 0).label("waves"))
             .outerjoin(waves, waves.c.workspace_id == workspace_table.c.id)
+            .where(_owned_by(normalise_owner(owner)))
             .order_by(workspace_table.c.name)
         )
         with self.engine.connect() as connection:
@@ -160,33 +201,76 @@ class Store:
                 for row in connection.execute(query)
             ]
 
-    def load(self, workspace_id: str) -> Workspace:
+    def load(self, workspace_id: str, *, owner: str = LOCAL_OWNER) -> Workspace:
         """The workspace with everything in it.
 
         Raises
         ------
         StorageError
-            When there is no such workspace (e.g. deleted by someone else).
+            When there is no such workspace of ``owner`` (e.g. deleted by someone else).
         """
         with self.engine.connect() as connection:
+            _check_owner(connection, workspace_id, normalise_owner(owner))
             return _read_workspace(connection, workspace_id)
+
+    def revision(self, workspace_id: str, *, owner: str = LOCAL_OWNER) -> int | None:
+        """The stored revision of a workspace of ``owner`` (one small query), or None if it is gone."""
+        query = sa.select(workspace_table.c.revision).where(
+            workspace_table.c.id == workspace_id, _owned_by(normalise_owner(owner))
+        )
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar_one_or_none()
+
+    def owners(self, workspace_id: str, *, owner: str = LOCAL_OWNER) -> tuple[str, ...]:
+        """Everyone who owns the workspace (sorted); only an owner may ask."""
+        with self.engine.connect() as connection:
+            _check_owner(connection, workspace_id, normalise_owner(owner))
+            query = sa.select(owner_table.c.owner).where(owner_table.c.workspace_id == workspace_id)
+            return tuple(sorted(connection.execute(query).scalars()))
 
     # -- writing -----------------------------------------------------------------------------
 
-    def create(self, name: str, **settings) -> Workspace:
-        """A new, empty workspace called ``name`` (unique; surrounding spaces removed)."""
-        name = name.strip()
+    def create(self, name: str, *, owner: str = LOCAL_OWNER, **settings) -> Workspace:
+        """A new, empty workspace of ``owner`` called ``name`` (unique among theirs; surrounding spaces removed)."""
+        name, owner = name.strip(), normalise_owner(owner)
         if not name:
             raise StorageError("a workspace needs a name")
         workspace = Workspace(id=new_id(), name=name, **settings)
         with self._transaction() as connection:
-            if connection.execute(sa.select(workspace_table.c.id).where(workspace_table.c.name == name)).first():
+            if name in _names(connection, owner):
                 raise StorageError(f"a workspace called '{name}' exists already")
             _insert_workspace(connection, replace(workspace, revision=1))
+            connection.execute(owner_table.insert().values(workspace_id=workspace.id, owner=owner))
             _write_children(connection, workspace, old_wave_ids=set())
         return replace(workspace, revision=1)
 
-    def save(self, workspace: Workspace) -> Workspace:
+    def add_owner(self, workspace_id: str, new_owner: str, *, owner: str = LOCAL_OWNER) -> tuple[str, ...]:
+        """Let ``new_owner`` (an e-mail address) open and change the workspace too; returns every owner.
+
+        Raises
+        ------
+        StorageError
+            When ``owner`` does not own the workspace, or ``new_owner`` has a workspace of that name.
+        """
+        owner, new_owner = normalise_owner(owner), normalise_owner(new_owner)
+        with self._transaction() as connection:
+            _check_owner(connection, workspace_id, owner)
+            current = set(
+                connection.execute(
+                    sa.select(owner_table.c.owner).where(owner_table.c.workspace_id == workspace_id)
+                ).scalars()
+            )
+            if new_owner not in current:
+                name = connection.execute(
+                    sa.select(workspace_table.c.name).where(workspace_table.c.id == workspace_id)
+                ).scalar_one()
+                if name in _names(connection, new_owner):
+                    raise StorageError(f"{new_owner} has a workspace called '{name}' already")
+                connection.execute(owner_table.insert().values(workspace_id=workspace_id, owner=new_owner))
+                current.add(new_owner)
+        return tuple(sorted(current))
+
+    def save(self, workspace: Workspace, *, owner: str = LOCAL_OWNER) -> Workspace:
         """Write the workspace in one transaction and return it with its new revision.
 
         Waves are added, updated (label, date, mapping) or removed to match; their files are
@@ -198,10 +282,15 @@ class Store:
         ConflictError
             When the stored revision is no longer ``workspace.revision`` (saved elsewhere).
         StorageError
-            When the workspace no longer exists or the database refuses the change.
+            When the workspace no longer exists (for ``owner``) or the database refuses the change.
         """
         saved = replace(workspace, revision=workspace.revision + 1, updated_at=now())
+        owner = normalise_owner(owner)
         with self._transaction() as connection:
+            if not _owns(connection, workspace.id, owner):
+                raise StorageError(f"workspace '{workspace.name}' no longer exists (deleted elsewhere?)")
+            if workspace.name in _names(connection, owner, besides=workspace.id):
+                raise StorageError(f"a workspace called '{workspace.name}' exists already")
             result = connection.execute(
                 workspace_table.update()
                 .where(workspace_table.c.id == workspace.id, workspace_table.c.revision == workspace.revision)
@@ -214,14 +303,48 @@ class Store:
             _write_children(connection, saved, old_wave_ids=old)
         return saved
 
-    def delete(self, workspace_id: str) -> None:
-        """Delete a workspace and everything in it, for good (data protection).
+    def save_merging(self, workspace: Workspace, base: Workspace, *, owner: str = LOCAL_OWNER) -> Merged:
+        """Save ``workspace`` (changed from ``base``, the revision it was loaded as); never drop another's save.
+
+        When someone saved in between, the newest revision is loaded, this side's own changes
+        (what differs from ``base``) are re-applied on top of it field by field
+        (:func:`samskaping.workspace.merge`) and that is saved. Where both changed the same
+        field, the newest is kept and the field is listed in :attr:`Merged.conflicts`.
+
+        Raises
+        ------
+        ConflictError
+            When others saved in between :data:`MERGE_ATTEMPTS` times in a row.
+        StorageError
+            When the workspace no longer exists or the database refuses the change.
+        """
+        conflicts: tuple[Conflict, ...] = ()
+        merged = False
+        for attempt in range(MERGE_ATTEMPTS):
+            if attempt > 1:  # overtaken again: step back a little, at random, so the savers spread out
+                time.sleep(random.uniform(0, 0.01 * attempt))
+            try:
+                return Merged(self.save(workspace, owner=owner), conflicts, merged)
+            except ConflictError:
+                theirs = self.load(workspace.id, owner=owner)
+            workspace, more = merge(base, workspace, theirs)
+            base, merged = theirs, True
+            conflicts = (*conflicts, *(c for c in more if c not in conflicts))
+            if workspace == theirs:  # nothing of mine is left to write
+                return Merged(theirs, conflicts, merged)
+        raise ConflictError(f"workspace '{workspace.name}' is being saved by others all the time; try again")
+
+    def delete(self, workspace_id: str, *, owner: str = LOCAL_OWNER) -> None:
+        """Delete a workspace of ``owner`` and everything in it, for good (data protection), for every owner.
 
         On SQLite the file is vacuumed afterwards, so the deleted answers do not linger in
         free pages of the database file.
         """
+        owner = normalise_owner(owner)
         with self._transaction() as connection:
+            _check_owner(connection, workspace_id, owner)
             _delete_children(connection, workspace_id, wave_ids=None)
+            connection.execute(owner_table.delete().where(owner_table.c.workspace_id == workspace_id))
             deleted = connection.execute(workspace_table.delete().where(workspace_table.c.id == workspace_id))
             if deleted.rowcount != 1:
                 raise StorageError("that workspace does not exist (deleted already?)")
@@ -229,15 +352,16 @@ class Store:
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.exec_driver_sql("VACUUM")
 
-    def import_workspace(self, workspace: Workspace) -> Workspace:
-        """Store a workspace read from an export file, as a new workspace.
+    def import_workspace(self, workspace: Workspace, *, owner: str = LOCAL_OWNER) -> Workspace:
+        """Store a workspace read from an export file, as a new workspace of ``owner``.
 
         It keeps its id unless this database has one with that id already (then it gets a new
-        one), and its name unless taken (then `` (2)``, `` (3)`` … is added).
+        one), and its name unless ``owner`` has one by that name (then `` (2)``, `` (3)`` … is added).
         """
+        owner = normalise_owner(owner)
         with self._transaction() as connection:
             ids = set(connection.execute(sa.select(workspace_table.c.id)).scalars())
-            names = set(connection.execute(sa.select(workspace_table.c.name)).scalars())
+            names = _names(connection, owner)
             name, number = workspace.name, 2
             while name in names:
                 name, number = f"{workspace.name} ({number})", number + 1
@@ -255,6 +379,7 @@ class Store:
                 ),
             )
             _insert_workspace(connection, stored)
+            connection.execute(owner_table.insert().values(workspace_id=stored.id, owner=owner))
             _write_children(connection, stored, old_wave_ids=set())
         return stored
 
@@ -315,6 +440,30 @@ def _workspace_row(workspace: Workspace) -> dict:
         "three_as_missing": workspace.three_as_missing,
         "codebook_yaml": workspace.codebook_yaml,
     }
+
+
+def _owned_by(owner: str) -> sa.ColumnElement[bool]:
+    return workspace_table.c.id.in_(sa.select(owner_table.c.workspace_id).where(owner_table.c.owner == owner))
+
+
+def _owns(connection: Connection, workspace_id: str, owner: str) -> bool:
+    query = sa.select(owner_table.c.owner).where(
+        owner_table.c.workspace_id == workspace_id, owner_table.c.owner == owner
+    )
+    return connection.execute(query).first() is not None
+
+
+def _check_owner(connection: Connection, workspace_id: str, owner: str) -> None:
+    # Another owner's workspace is reported exactly like a missing one: its existence is not revealed.
+    if not _owns(connection, workspace_id, owner):
+        raise StorageError("that workspace does not exist (deleted?)")
+
+
+def _names(connection: Connection, owner: str, besides: str | None = None) -> set[str]:
+    query = sa.select(workspace_table.c.name).where(_owned_by(owner))
+    if besides is not None:
+        query = query.where(workspace_table.c.id != besides)
+    return set(connection.execute(query).scalars())
 
 
 def _insert_workspace(connection: Connection, workspace: Workspace) -> None:

@@ -12,6 +12,7 @@ __all__ = [
     "findings_table",
     "metadata",
     "note_table",
+    "owner_table",
     "placement_table",
     "wave_file_table",
     "wave_table",
@@ -24,7 +25,7 @@ workspace_table = sa.Table(
     "workspace",
     metadata,
     sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),  # unique per owner (checked by the store)
     sa.Column("revision", sa.Integer, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -90,6 +91,14 @@ note_table = sa.Table(
     sa.Column("workspace_id", sa.String(32), sa.ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("case_name", sa.String(500), primary_key=True),
     sa.Column("text", sa.Text, nullable=False),
+)
+owner_table = sa.Table(
+    "workspace_owner",
+    metadata,
+    sa.Column("workspace_id", sa.String(32), sa.ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True),
+    # Who may list, open, save and delete the workspace: the login's e-mail, or "local" without login.
+    sa.Column("owner", sa.String(320), primary_key=True),
+    sa.Index("ix_workspace_owner_owner", "owner"),
 )
 # Rows owned by a workspace that a save replaces as a whole (small; waves are synced instead).
 DECISION_TABLES = (placement_table, findings_table, exclusion_table, note_table)

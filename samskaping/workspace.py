@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Mapping as MappingABC
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -27,6 +27,8 @@ from samskaping.validation import Validated
 __all__ = [
     "EXCLUSION_COLUMNS",
     "EXCLUSION_KINDS",
+    "MERGED_FIELDS",
+    "Conflict",
     "Exclusion",
     "FindingsEdit",
     "Wave",
@@ -34,6 +36,7 @@ __all__ = [
     "apply_exclusions",
     "exclusions_table",
     "load_wave",
+    "merge",
     "new_id",
     "now",
 ]
@@ -222,3 +225,142 @@ def exclusions_table(exclusions: tuple[Exclusion, ...], waves: tuple[Wave, ...] 
         ],
         columns=["wave", "kind", "target", "reason"],
     )
+
+
+# What a three-way merge compares, and how each field is named in a Conflict.
+MERGED_FIELDS = (
+    "name",
+    "k",
+    "three_as_missing",
+    "codebook",
+    "wave",
+    "placement",
+    "findings",
+    "exclusion",
+    "note",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Both sides changed the same thing differently: ``field`` (one of :data:`MERGED_FIELDS`) and which item.
+
+    ``item`` names the wave (its label), case, or exclusion target; ``""`` for a setting.
+    """
+
+    field: str
+    item: str = ""
+
+
+_MISSING = object()  # "no such entry" on one side of a keyed merge
+
+
+def _pick(base: object, mine: object, theirs: object) -> tuple[object, bool]:
+    """The merged value of one field or entry, and whether it is a true conflict (then theirs is kept)."""
+    if mine in (base, theirs):
+        return theirs, False
+    if theirs == base:
+        return mine, False
+    return theirs, True
+
+
+def _merge_keyed(base: dict, mine: dict, theirs: dict, field_name: str, describe) -> tuple[dict, list[Conflict]]:
+    """Three-way merge of keyed entries, in theirs' order with my additions after; missing = deleted."""
+    merged, conflicts = {}, []
+    for key in [*theirs, *(k for k in mine if k not in theirs and k not in base)]:
+        value, clash = _pick(base.get(key, _MISSING), mine.get(key, _MISSING), theirs.get(key, _MISSING))
+        if clash:
+            conflicts.append(Conflict(field_name, describe(key)))
+        if value is not _MISSING:
+            merged[key] = value
+    for key in base:  # deleted by them: mine may have changed it meanwhile (a conflict) or not
+        if key not in theirs and key in mine and mine[key] != base[key]:
+            conflicts.append(Conflict(field_name, describe(key)))
+    return merged, conflicts
+
+
+def merge(base: Workspace, mine: Workspace, theirs: Workspace) -> tuple[Workspace, tuple[Conflict, ...]]:
+    """Re-apply my changes (``mine`` against ``base``, the revision I loaded) on top of ``theirs`` (newer).
+
+    Field by field: settings (name, k, *treat 3 as missing*, codebook) as wholes; waves by id;
+    placements, notes and findings wording by case; exclusions by (kind, target, wave). What
+    only I changed is taken, what only they changed is kept; where both changed the same
+    field or entry differently, theirs is kept and a :class:`Conflict` names it. The result
+    has theirs' revision, so it can be saved on top of theirs.
+
+    Examples
+    --------
+    >>> base = Workspace(id="w", name="Study", revision=1, k=3)
+    >>> theirs = replace(base, revision=2, k=5)
+    >>> mine = replace(base, notes=MappingProxyType({"Case A": "call back"}))
+    >>> merged, conflicts = merge(base, mine, theirs)
+    >>> merged.k, dict(merged.notes), merged.revision, conflicts
+    (5, {'Case A': 'call back'}, 2, ())
+    """
+    conflicts: list[Conflict] = []
+    settings = {}
+    for attribute, field_name in (
+        ("name", "name"),
+        ("k", "k"),
+        ("three_as_missing", "three_as_missing"),
+        ("codebook_yaml", "codebook"),
+    ):
+        value, clash = _pick(getattr(base, attribute), getattr(mine, attribute), getattr(theirs, attribute))
+        settings[attribute] = value
+        if clash:
+            conflicts.append(Conflict(field_name))
+    labels = {w.id: w.label for w in (*base.waves, *mine.waves, *theirs.waves)}
+    waves, clashes = _merge_keyed(
+        {w.id: w for w in base.waves},
+        {w.id: w for w in mine.waves},
+        {w.id: w for w in theirs.waves},
+        "wave",
+        lambda key: labels.get(key, key),
+    )
+    conflicts += clashes
+    placements, clashes = _merge_keyed(
+        dict(base.placements), dict(mine.placements), dict(theirs.placements), "placement", str
+    )
+    conflicts += clashes
+    notes, clashes = _merge_keyed(dict(base.notes), dict(mine.notes), dict(theirs.notes), "note", str)
+    conflicts += clashes
+
+    def by_key(edits: tuple[FindingsEdit, ...]) -> dict:
+        return {(f.wave_id, f.case, f.lang): dict(f.cells) for f in edits}
+
+    findings, clashes = _merge_keyed(
+        by_key(base.findings), by_key(mine.findings), by_key(theirs.findings), "findings", lambda key: key[1]
+    )
+    conflicts += clashes
+
+    def exclusion_key(edits: tuple[Exclusion, ...]) -> dict:
+        return {(e.kind, e.target, e.wave_id): e.reason for e in edits}
+
+    exclusions, clashes = _merge_keyed(
+        exclusion_key(base.exclusions),
+        exclusion_key(mine.exclusions),
+        exclusion_key(theirs.exclusions),
+        "exclusion",
+        lambda key: key[1],
+    )
+    conflicts += clashes
+    kept_waves = set(waves)
+    merged = replace(
+        theirs,
+        **settings,
+        waves=tuple(waves.values()),
+        placements=MappingProxyType(placements),
+        notes=MappingProxyType(notes),
+        # Findings and wave-specific exclusions of a wave removed on either side go with it.
+        findings=tuple(
+            FindingsEdit(w, c, lang, MappingProxyType(cells))
+            for (w, c, lang), cells in sorted(findings.items())
+            if w in kept_waves
+        ),
+        exclusions=tuple(
+            Exclusion(kind, target, reason, wave_id)
+            for (kind, target, wave_id), reason in exclusions.items()
+            if wave_id is None or wave_id in kept_waves
+        ),
+    )
+    return merged, tuple(conflicts)

@@ -267,7 +267,7 @@ def test_migrations_match_the_tables(database: str) -> None:
         upgrade(engine)
         with engine.connect() as connection:
             assert compare_metadata(MigrationContext.configure(connection), metadata) == []
-            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0002"
         upgrade(engine)  # running again is a no-op
         with engine.begin() as connection:  # and the first migration can be undone
             command.downgrade(alembic_config(connection), "base")
