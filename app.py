@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data, shell, state, workspaces
+from ui import auth, data, shell, state, workspaces
 from ui.text import LANGUAGES, t
 
 
@@ -44,6 +44,7 @@ def _sidebar() -> None:
 def main() -> None:
     """Build the shared sidebar and the navigation, then run the chosen page."""
     st.set_page_config(page_title="samskaping", page_icon=":material/handshake:", layout="wide")
+    auth.require_login()  # with [auth] in secrets.toml: nothing below runs before login
     _sidebar()
     pages = [
         st.Page("pages/overview.py", title=t("page_overview"), icon=":material/dashboard:", default=True),

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from samskaping.workspace_file import SUFFIX
-from ui import data, shell, workspaces
+from ui import auth, data, shell, workspaces
 from ui import workspace_view as view
 from ui.text import t
 
@@ -41,4 +41,6 @@ view.notes_editor(workspace)
 st.subheader(t("workspace_file"))
 view.export_button(workspace, SUFFIX)
 view.import_file(opened)
+if auth.auth_configured():
+    view.owners_form(opened, workspace)
 view.delete_form(opened, workspace)

@@ -26,7 +26,11 @@ def location(store: Store) -> str:
 
 def chooser(store: Store) -> None:
     """Open, close or create a workspace."""
-    summaries = store.list()
+    try:
+        summaries = store.list(owner=workspaces.owner())
+    except SamskapingError as exc:
+        st.error(t("workspace_failed", problem=str(exc)))
+        return
     current = workspaces.active()
     names = {s.id: f"{s.name} · {t('workspace_waves_n', n=s.waves)}" for s in summaries}
     left, right = st.columns(2)
@@ -227,7 +231,9 @@ def import_file(store: Store) -> None:
     upload = st.file_uploader(t("workspace_import"), type=["zip"], key="workspace_import_file")
     if upload is not None and st.button(t("workspace_import_button"), key="workspace_import_button"):
         try:
-            imported = store.import_workspace(read_workspace_file(upload.getvalue(), upload.name))
+            imported = store.import_workspace(
+                read_workspace_file(upload.getvalue(), upload.name), owner=workspaces.owner()
+            )
         except SamskapingError as exc:
             st.error(t("workspace_import_failed", problem=str(exc)))
             return
@@ -243,10 +249,34 @@ def delete_form(store: Store, workspace: Workspace) -> None:
         typed = st.text_input(t("workspace_delete_confirm", name=workspace.name), key="workspace_delete_name")
         if st.button(t("workspace_delete_button"), type="primary", disabled=typed != workspace.name):
             try:
-                store.delete(workspace.id)
+                store.delete(workspace.id, owner=workspaces.owner())
             except SamskapingError as exc:
                 st.error(t("workspace_failed", problem=str(exc)))
                 return
             workspaces.close()
             workspaces.flash("success", "workspace_deleted", name=workspace.name)
             st.rerun()
+
+
+def owners_form(store: Store, workspace: Workspace) -> None:
+    """Who owns the workspace, and a form to let another login (by e-mail) open and change it too."""
+    with st.expander(t("workspace_owners")):
+        try:
+            owners = store.owners(workspace.id, owner=workspaces.owner())
+        except SamskapingError as exc:
+            st.error(t("workspace_failed", problem=str(exc)))
+            return
+        st.caption(t("workspace_owners_now", owners=", ".join(owners)))
+        with st.form("workspace_add_owner", border=False):
+            email = st.text_input(t("workspace_owner_email"), max_chars=320)
+            if st.form_submit_button(t("workspace_owner_add")):
+                if "@" not in email:
+                    st.warning(t("workspace_owner_not_email"))
+                    return
+                try:
+                    store.add_owner(workspace.id, email, owner=workspaces.owner())
+                except SamskapingError as exc:
+                    st.error(t("workspace_failed", problem=str(exc)))
+                    return
+                workspaces.flash("success", "workspace_owner_added", owner=email.strip().lower())
+                st.rerun()

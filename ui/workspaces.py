@@ -4,6 +4,11 @@ The session is what the pages work on (k, *treat 3 as missing*, the codebook, pl
 edited findings); when a workspace is open, :func:`autosave` writes any change of these to it
 at the end of every run, so the researcher's work is there tomorrow. Waves, exclusions and
 notes are saved by the workspace page's buttons directly.
+
+Every store call acts as the logged-in owner (:func:`ui.auth.current_owner`; ``local`` without
+login). Saves never drop another session's work: when someone saved the workspace in between,
+this session's own changes are re-applied on top of theirs (:meth:`Store.save_merging`), and
+only a field both changed keeps the newest value, with a message naming it.
 """
 
 from __future__ import annotations
@@ -15,10 +20,10 @@ from types import MappingProxyType
 import streamlit as st
 
 from samskaping.errors import SamskapingError
-from samskaping.storage import ConflictError, StorageError, Store, default_database_url
+from samskaping.storage import StorageError, Store, default_database_url
 from samskaping.validation import Validated
-from samskaping.workspace import FindingsEdit, Wave, Workspace, apply_exclusions, load_wave, new_id
-from ui import continuum_view, data, state
+from samskaping.workspace import Conflict, FindingsEdit, Wave, Workspace, apply_exclusions, load_wave, new_id
+from ui import auth, continuum_view, data, state
 
 __all__ = [
     "active",
@@ -29,6 +34,7 @@ __all__ = [
     "create",
     "flash",
     "open_workspace",
+    "owner",
     "save",
     "show_flash",
     "store",
@@ -48,6 +54,14 @@ def _open_store(url: str) -> tuple[Store | None, str]:
 def store() -> tuple[Store | None, str]:
     """The workspace database (``SAMSKAPING_DATABASE_URL`` or the user's SQLite file) and, if it failed, why."""
     return _open_store(default_database_url())
+
+
+def owner() -> str:
+    """Whose workspaces this session works on (raises StorageError when nobody is logged in)."""
+    current = auth.current_owner()
+    if current is None:
+        raise StorageError("log in first")
+    return current
 
 
 def active() -> Workspace | None:
@@ -77,7 +91,7 @@ def open_workspace(workspace_id: str) -> None:
         flash("error", "workspace_store_failed", problem=problem)
         return
     try:
-        workspace = opened.load(workspace_id)
+        workspace = opened.load(workspace_id, owner=owner())
     except StorageError as exc:
         flash("error", "workspace_failed", problem=str(exc))
         return
@@ -130,7 +144,7 @@ def create(name: str) -> None:
         return
     k, three = data.settings()
     try:
-        workspace = opened.create(name, k=k, three_as_missing=three)
+        workspace = opened.create(name, owner=owner(), k=k, three_as_missing=three)
     except StorageError as exc:
         flash("error", "workspace_failed", problem=str(exc))
         return
@@ -140,24 +154,42 @@ def create(name: str) -> None:
 
 
 def save(workspace: Workspace, *, quiet: bool = False) -> bool:
-    """Save ``workspace`` and make it the session's; on a conflict reload the stored one and say so."""
+    """Save ``workspace`` (changed from the session's open one) and make it the session's.
+
+    When another session saved in between, this session's changes are merged into the newest
+    revision, which the session then takes (with the other session's changes); a field both
+    changed keeps the other's value and a warning names it. False when nothing could be saved.
+    """
     opened, problem = store()
     if opened is None:
         flash("error", "workspace_store_failed", problem=problem)
         return False
+    base = active()
+    if base is None or base.id != workspace.id:
+        base = workspace
     try:
-        saved = opened.save(workspace)
-    except ConflictError:
-        flash("warning", "workspace_conflict", name=workspace.name)
-        _into_session(opened.load(workspace.id))
-        return False
+        result = opened.save_merging(workspace, base, owner=owner())
     except StorageError as exc:
         flash("error", "workspace_failed", problem=str(exc))
         return False
-    st.session_state[state.WORKSPACE] = saved
-    if not quiet:
-        flash("success", "workspace_saved", name=saved.name)
+    if not result.merged:
+        st.session_state[state.WORKSPACE] = result.saved
+        if not quiet:
+            flash("success", "workspace_saved", name=result.saved.name)
+        return True
+    _into_session(result.saved)  # the other session's changes arrive in this one
+    if result.conflicts:
+        flash("warning", "workspace_conflict", name=result.saved.name, fields=describe(result.conflicts))
+    else:
+        flash("info", "workspace_merged", name=result.saved.name)
     return True
+
+
+def describe(conflicts: tuple[Conflict, ...]) -> str:
+    """The fields of a merge conflict in words, e.g. ``k, note (Case A)``."""
+    from ui.text import t
+
+    return ", ".join(t(f"workspace_field_{c.field}") + (f" ({c.item})" if c.item else "") for c in conflicts)
 
 
 def _with_session(workspace: Workspace) -> Workspace:
