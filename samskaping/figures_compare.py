@@ -18,7 +18,18 @@ from plotly.subplots import make_subplots
 from scipy import stats
 
 from samskaping.codebook import Codebook, Measure
-from samskaping.figures import BACKGROUND, HIDDEN_COLOUR, INK, TEMPLATE, TEXT_ON, Chart, _fmt, _layout, _wrap
+from samskaping.figures import (
+    BACKGROUND,
+    HIDDEN_COLOUR,
+    INK,
+    TEMPLATE,
+    TEXT_ON,
+    Chart,
+    _fmt,
+    _layout,
+    _wrap,
+    cell_labels,
+)
 
 __all__ = ["GAP_COLOURS", "GAP_TEXT_ON", "GROUP_COLOURS", "GROUP_SYMBOLS", "compare_text", "dumbbell",
            "gap_heatmap", "mean_interval"]  # fmt: skip
@@ -321,7 +332,8 @@ def gap_heatmap(gaps: pd.DataFrame, codebook: Codebook, lang: str, *, k: int | N
     cases = sorted(gaps["case"].unique())
     if not cases:
         raise ValueError("no cases to draw")
-    table = {(row["case"], row["measure"]): row for _, row in gaps.iterrows()}
+    # Plain dicts per cell: a pandas Series per row costs more than the rest of the figure.
+    table = gaps.set_index(["case", "measure"]).to_dict("index")
     t = codebook.thresholds
     edges = {"likert5": tuple(f * t.large_gap_likert for f in _GAP_FRACTIONS),
              "score100": tuple(f * t.large_gap_index for f in _GAP_FRACTIONS)}  # fmt: skip
@@ -375,11 +387,8 @@ def gap_heatmap(gaps: pd.DataFrame, codebook: Codebook, lang: str, *, k: int | N
             ),
             row=1, col=col,
         )  # fmt: skip
-        fig.add_trace(
-            go.Scatter(x=xs, y=ys, mode="text", text=texts, textfont={"color": text_colours, "size": 10},
-                       hoverinfo="skip", showlegend=False),
-            row=1, col=col,
-        )  # fmt: skip
+        for trace in cell_labels(xs, ys, texts, text_colours, size=10):
+            fig.add_trace(trace, row=1, col=col)
         fig.update_xaxes(
             row=1, col=col, tickmode="array", tickvals=[m.id for m in measures], tickangle=-90, showgrid=False,
             ticktext=[_wrap(m.name.get(lang), 34) for m in measures], tickfont={"size": 11, "color": INK},
