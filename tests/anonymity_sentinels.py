@@ -20,10 +20,16 @@ Each sentinel's value is worked out by hand below from the answers planted.
 
 from __future__ import annotations
 
+import io
 import math
 import re
-from dataclasses import dataclass
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
 
+import openpyxl
 import pandas as pd
 
 PLANTED_CASE = "Case B"
@@ -170,3 +176,98 @@ def secondary_suppression_problems(sides: pd.DataFrame, k: int) -> list[str]:
         if len(hidden) < 2 or hidden["n"].sum() < k:
             problems.append(f"{case} / {measure}: hidden sides {hidden['group'].tolist()} (n {hidden['n'].tolist()})")
     return problems
+
+
+# SVG geometry: coordinates are not shown numbers, and can equal a sentinel's digits by chance.
+_GEOMETRY = re.compile(r'\s(?:d|points|transform|x|y|x1|x2|y1|y2|cx|cy|r|width|height|viewBox)="[^"]*"')
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
+
+
+@dataclass
+class Found:
+    """Texts and numbers read from outputs, each with where it was found (and the row's measure)."""
+
+    texts: list[tuple[str, str]] = field(default_factory=list)
+    numbers: list[tuple[str, float, str | None]] = field(default_factory=list)
+
+    def leaks(self) -> list[str]:
+        """Every sentinel found, in any text or as any number."""
+        found = [leak for where, text in self.texts for leak in text_leaks(where, text)]
+        for where, number, measure in self.numbers:
+            found += number_leaks(where, [number], measure)
+        return found
+
+    def text(self) -> str:
+        return "\n".join(text for _, text in self.texts)
+
+    def add_csv(self, content: bytes, where: str) -> None:
+        """A CSV file: its whole text, and every number of a numeric column with its row's measure."""
+        self.texts.append((where, content.decode("utf-8-sig")))
+        frame = pd.read_csv(io.BytesIO(content))
+        measures = frame["measure"] if "measure" in frame else pd.Series([None] * len(frame))
+        for column in frame.columns:
+            if pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column]):
+                for value, measure in zip(frame[column], measures, strict=True):
+                    if pd.notna(value):
+                        self.numbers.append((f"{where} [{column}]", float(value), measure))
+
+    def add_workbook(self, content: bytes, where: str) -> list[str]:
+        """Every cell of every sheet, as stored (formulas would stay text); returns the sheet names."""
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        for sheet in book.worksheets:
+            self.texts.append((f"{where} sheet name", sheet.title))
+            measure_column = None
+            for row in sheet.iter_rows():
+                if measure_column is None:
+                    measure_column = next((c.column for c in row if c.value == "measure"), None)
+                measure = row[measure_column - 1].value if measure_column and len(row) >= measure_column else None
+                for cell in row:
+                    place = f"{where} {sheet.title}!{cell.coordinate}"
+                    if isinstance(cell.value, bool) or cell.value is None:
+                        continue
+                    if isinstance(cell.value, int | float):
+                        self.numbers.append((place, float(cell.value), measure))
+                    else:
+                        self.texts.append((place, str(cell.value)))
+        return book.sheetnames
+
+    def add_html(self, html: str, where: str) -> None:
+        """An HTML or SVG export: its text without SVG geometry and without an embedded plotly.js.
+
+        The library is one script of megabytes; the figure's own data is a short Plotly.newPlot call,
+        which stays.
+        """
+        shown = _SCRIPT.sub(lambda m: m.group(0) if len(m.group(0)) < 500_000 else "<script></script>", html)
+        assert len(shown) < 500_000, where
+        self.texts.append((where, _GEOMETRY.sub(" ", shown)))
+
+    def add_pdf(self, content: bytes, where: str) -> None:
+        """A PDF's text, by pdftotext (poppler-utils)."""
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "file.pdf"
+            path.write_bytes(content)
+            done = subprocess.run(
+                ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, timeout=120
+            )
+        self.texts.append((where, done.stdout.decode("utf-8")))
+
+    def add_file(self, name: str, content: bytes, where: str) -> None:
+        """Any export by its file name: csv, xlsx, html, svg, pdf, zip (each member), text; PNG cannot be searched."""
+        suffix = Path(name).suffix.lower()
+        self.texts.append((f"{where} file name", name))
+        if suffix == ".csv":
+            self.add_csv(content, where)
+        elif suffix == ".xlsx":
+            self.add_workbook(content, where)
+        elif suffix in (".html", ".svg"):
+            self.add_html(content.decode("utf-8"), where)
+        elif suffix == ".pdf":
+            self.add_pdf(content, where)
+        elif suffix == ".zip":
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                for member in archive.namelist():
+                    self.add_file(member, archive.read(member), f"{where}/{member}")
+        elif suffix == ".png":
+            raise ValueError(f"{where}: a PNG is pixels and cannot be searched for text")
+        else:
+            self.texts.append((where, content.decode("utf-8")))

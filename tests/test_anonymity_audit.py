@@ -10,6 +10,7 @@ where the export has a language:
   respondents.csv and validation_report.csv are researcher-only (labelled in README.txt);
 * ``compare`` by group, by case and by group within Case B: comparison.csv, kruskal.csv,
   perception_gaps.csv;
+* ``waves`` (the golden survey before, the planted one after): wave_changes.csv, continuum_moves.csv;
 * ``continuum`` (and ``--matrix``) as SVG, HTML and PDF, each with its CSV; PNG is pixels,
   which cannot be searched for text: the same figure's SVG and CSV are searched instead;
 * ``report``: every cell of every sheet of the study workbook (openpyxl);
@@ -28,8 +29,6 @@ import contextlib
 import io
 import re
 import shutil
-import subprocess
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,39 +45,22 @@ from tests.anonymity_sentinels import (
     SE_IDS,
     SENTINELS,
     SMALL_CASE,
-    number_leaks,
+    Found,
     planted_survey,
     secondary_suppression_problems,
-    text_leaks,
 )
 
 # Researcher-only files of `score` (methods.md §7): exempt from the sentinel search, but labelled.
 RESEARCHER_ONLY_FILES = {"respondents.csv", "validation_report.csv"}
-# SVG geometry: coordinates are not shown numbers, and can equal a sentinel's digits by chance.
-_GEOMETRY = re.compile(r'\s(?:d|points|transform|x|y|x1|x2|y1|y2|cx|cy|r|width|height|viewBox)="[^"]*"')
-
-
-_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
 
 
 @dataclass
-class Exports:
-    """What the exports of one k contain: texts and numbers by where they were found."""
+class Exports(Found):
+    """What the exports of one k contain, the files by name, and the researcher-only texts."""
 
-    texts: list[tuple[str, str]] = field(default_factory=list)
-    numbers: list[tuple[str, float, str | None]] = field(default_factory=list)  # where, number, row's measure
     files: dict[str, Path] = field(default_factory=dict)
     researcher_only: dict[str, str] = field(default_factory=dict)
     printed: list[str] = field(default_factory=list)
-
-    def leaks(self) -> list[str]:
-        found = [leak for where, text in self.texts for leak in text_leaks(where, text)]
-        for where, number, measure in self.numbers:
-            found += number_leaks(where, [number], measure)
-        return found
-
-    def text(self) -> str:
-        return "\n".join(text for _, text in self.texts)
 
 
 def _run(exports: Exports, *argv: str) -> None:
@@ -92,56 +74,6 @@ def _run(exports: Exports, *argv: str) -> None:
     assert code == 0, (argv, code, printed)
 
 
-def _add_csv(exports: Exports, path: Path, where: str) -> None:
-    exports.texts.append((where, path.read_text(encoding="utf-8-sig")))
-    frame = pd.read_csv(path)
-    measures = frame["measure"] if "measure" in frame else pd.Series([None] * len(frame))
-    for column in frame.columns:
-        if pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column]):
-            for value, measure in zip(frame[column], measures, strict=True):
-                if pd.notna(value):
-                    exports.numbers.append((f"{where} [{column}]", float(value), measure))
-
-
-def _add_workbook(exports: Exports, content: bytes, where: str) -> list[str]:
-    """Every cell of every sheet (as stored: formulas would be kept as text); returns the sheet names."""
-    book = openpyxl.load_workbook(io.BytesIO(content))
-    for sheet in book.worksheets:
-        exports.texts.append((f"{where} sheet name", sheet.title))
-        measure_column = None
-        for row in sheet.iter_rows():
-            if measure_column is None:
-                measure_column = next((c.column for c in row if c.value == "measure"), None)
-            measure = row[measure_column - 1].value if measure_column and len(row) >= measure_column else None
-            for cell in row:
-                place = f"{where} {sheet.title}!{cell.coordinate}"
-                if isinstance(cell.value, bool) or cell.value is None:
-                    continue
-                if isinstance(cell.value, int | float):
-                    exports.numbers.append((place, float(cell.value), measure))
-                else:
-                    exports.texts.append((place, str(cell.value)))
-    return book.sheetnames
-
-
-def _svg_text(svg: str) -> str:
-    """An SVG without its geometry attributes: its texts, titles, descriptions and labels remain."""
-    return _GEOMETRY.sub(" ", svg)
-
-
-def _add_html(exports: Exports, html: str, where: str) -> None:
-    """An HTML export without the plotly.js library it embeds (minified code, not output)."""
-    # The library is one script of megabytes; the figure's own data is a short Plotly.newPlot call.
-    without_library = _SCRIPT.sub(lambda m: m.group(0) if len(m.group(0)) < 500_000 else "<script></script>", html)
-    assert len(without_library) < 500_000, where
-    exports.texts.append((where, _svg_text(without_library)))
-
-
-def _pdf_text(path: Path) -> str:
-    done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, timeout=120)
-    return done.stdout.decode("utf-8")
-
-
 def _make_exports(survey: Path, out: Path, k: int) -> Exports:
     exports = Exports()
     common = ["--min-group-size", str(k)]
@@ -153,14 +85,19 @@ def _make_exports(survey: Path, out: Path, k: int) -> Exports:
         if path.name in RESEARCHER_ONLY_FILES:
             exports.researcher_only[f"score/{path.name}"] = path.read_text(encoding="utf-8-sig")
         else:
-            _add_csv(exports, path, f"score/{path.name}")
+            exports.add_csv(path.read_bytes(), f"score/{path.name}")
     exports.texts.append(("score/README.txt", (out / "score" / "README.txt").read_text(encoding="utf-8")))
     # compare
     for name, extra in (("by_group", ["--by", "group"]), ("by_case", ["--by", "case"]),
                         ("within_b", ["--by", "group", "--within-case", PLANTED_CASE])):  # fmt: skip
         _run(exports, "compare", s, "--out", str(out / name), *extra, *common)
         for path in sorted((out / name).glob("*.csv")):
-            _add_csv(exports, path, f"compare {name}/{path.name}")
+            exports.add_csv(path.read_bytes(), f"compare {name}/{path.name}")
+    # waves: the golden survey before, the planted one after
+    golden = survey.parent / "golden_survey.csv"
+    _run(exports, "waves", str(golden), s, "--out", str(out / "waves"), *common)
+    for path in sorted((out / "waves").glob("*.csv")):
+        exports.add_csv(path.read_bytes(), f"waves/{path.name}")
     # continuum and matrix figures
     for figure, extra in (("continuum", []), ("matrix", ["--matrix"])):
         for lang in ("en", "nb"):
@@ -168,33 +105,24 @@ def _make_exports(survey: Path, out: Path, k: int) -> Exports:
                 path = out / f"{figure}_{lang}.{fmt}"
                 _run(exports, "continuum", s, "--out", str(path), "--lang", lang, *extra, *common)
                 where = f"continuum {path.name}"
-                if fmt == "pdf":
-                    exports.texts.append((where, _pdf_text(path)))
-                else:
-                    _add_html(exports, path.read_text(encoding="utf-8"), where)
-            _add_csv(exports, path.with_suffix(".csv"), f"continuum {path.with_suffix('.csv').name}")
+                exports.add_file(path.name, path.read_bytes(), where)
+            exports.add_file(path.with_suffix(".csv").name, path.with_suffix(".csv").read_bytes(), f"continuum {lang}")
     # study workbook, both languages, shareable
     for lang in ("en", "nb"):
         path = out / f"study_{lang}.xlsx"
         _run(exports, "report", s, "--out", str(path), "--lang", lang, *common)
         exports.files[path.name] = path
-        _add_workbook(exports, path.read_bytes(), path.name)
+        exports.add_workbook(path.read_bytes(), path.name)
     # case reports: the planted case and the small case, HTML and PDF, both languages; all as a zip
     for case in (PLANTED_CASE, SMALL_CASE):
         for lang in ("en", "nb"):
             for fmt in ("html", "pdf"):
                 path = out / f"{case.replace(' ', '_')}_{lang}.{fmt}"
                 _run(exports, "case-report", s, "--case", case, "--out", str(path), "--lang", lang, *common)
-                if fmt == "pdf":
-                    exports.texts.append((f"case report {path.name}", _pdf_text(path)))
-                else:
-                    _add_html(exports, path.read_text(encoding="utf-8"), f"case report {path.name}")
+                exports.add_file(path.name, path.read_bytes(), f"case report {path.name}")
     zipped = out / "all.zip"
     _run(exports, "case-report", s, "--all", "--format", "html", "--out", str(zipped), *common)
-    with zipfile.ZipFile(zipped) as archive:
-        for name in archive.namelist():
-            exports.texts.append((f"all.zip/{name}", name))
-            _add_html(exports, archive.read(name).decode("utf-8"), f"all.zip/{name}")
+    exports.add_file(zipped.name, zipped.read_bytes(), "all.zip")
     return exports
 
 
@@ -203,6 +131,7 @@ def survey_file(shared_dir, tmp_path_factory) -> Path:
     golden = pd.read_csv(shared_dir / "fixtures" / "golden" / "survey.csv", dtype=str, keep_default_na=False)
     path = tmp_path_factory.mktemp("planted") / "planted_survey.csv"
     planted_survey(golden).to_csv(path, index=False)
+    golden.to_csv(path.parent / "golden_survey.csv", index=False)
     return path
 
 
