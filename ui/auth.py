@@ -37,7 +37,7 @@ def current_owner() -> str | None:
     if not auth_configured():
         return LOCAL_OWNER
     user = st.user
-    if not user.is_logged_in:
+    if not user.get("is_logged_in", False):
         return None
     email = str(user.get("email") or "").strip()
     if email and user.get("email_verified", True) is not False:
@@ -76,7 +76,8 @@ def require_login() -> str:
     st.session_state[_SESSION_OWNER] = owner
     if auth_configured():
         with st.sidebar:
-            st.caption(t("auth_logged_in", owner=owner))
+            # In code style, so the address is not turned into a mailto link.
+            st.caption(t("auth_logged_in", owner=f"`{owner.replace('`', '')}`"))
             if st.button(t("auth_logout"), key="auth_logout", icon=":material/logout:"):
                 st.session_state[state.WORKSPACE] = None
                 st.logout()
