@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from samskaping.errors import DataFileError
+from samskaping.file_safety import safe_name
 from samskaping.sniffing import (
     GENERIC_OPTIONS,
     HEADER_SLACK,
@@ -221,7 +222,7 @@ def read_table(
     max_rows = default_rows if max_rows is None else max_rows
     max_columns = default_columns if max_columns is None else max_columns
     path = Path(path)
-    name, suffix = path.name, path.suffix.lower()
+    name, suffix = safe_name(path.name), path.suffix.lower()  # non-UTF-8 bytes and line breaks escaped
     try:
         content = data if data is not None else path.read_bytes()
     except OSError as exc:
@@ -511,7 +512,8 @@ def _companion_labels(companions: Mapping[str, bytes], columns: list[str]) -> tu
     """Value labels per column from SurveyXact labels.csv and Nettskjema codebooks."""
     found: dict[str, dict[str, str]] = {}
     notes = []
-    for cname, content in companions.items():
+    for given, content in companions.items():
+        cname = safe_name(given)
         try:
             text, _ = decode_text(content, cname)
         except DataFileError:

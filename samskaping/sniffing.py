@@ -13,7 +13,6 @@ import io
 import itertools
 import re
 import struct
-import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
@@ -23,6 +22,7 @@ import pandas as pd
 import python_calamine as calamine
 
 from samskaping.errors import DataFileError
+from samskaping.file_safety import check_workbook
 
 __all__ = [
     "GENERIC_OPTIONS",
@@ -54,9 +54,6 @@ OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_CELLS = 50_000_000  # rows x columns of one sheet that calamine is allowed to allocate
 _ENDOFCHAIN, _FREESECT = 0xFFFFFFFE, 0xFFFFFFFF  # special sector ids of compound files
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="(?:[A-Z]{1,3}[0-9]{1,7}:)?([A-Z]{1,3})([0-9]{1,7})"')
-# A cell with a reference that is not self-closing (`<c r="B7" s="1"/>` is an empty, styled cell).
-_CELL_REF = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>')
 # BIFF8 records holding one cell: FORMULA, BLANK, NUMBER, LABEL, BOOLERR, RK, LABELSST, RSTRING.
 _BIFF_CELLS = frozenset({0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6})
 _ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
@@ -325,49 +322,6 @@ def _biff_is_sound(stream: bytes) -> bool:
     return True
 
 
-def _xlsx_extent(content: bytes, row_limit: int, column_limit: int) -> tuple[int, int]:
-    """The last row and column holding a value in any worksheet of an xlsx/xlsm, read from the XML.
-
-    calamine (0.37) sizes a sheet by its farthest cell and aborts the process when that is too
-    big (one stray value in XFD1048576 asks for 550 GB), so the extent is checked first. A
-    sheet's ``<dimension>`` is trusted when it is within the limits; otherwise every cell
-    reference is read (the dimension also counts styled empty cells, which calamine ignores).
-    """
-    rows = columns = 0
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            for info in archive.infolist():
-                if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
-                    continue
-                with archive.open(info) as xml:
-                    tail = xml.read(8192)
-                    if (found := _DIMENSION.search(tail)) and (
-                        (height := int(found[2])) <= row_limit
-                        and (width := _column_number(found[1])) <= column_limit
-                        and height * width <= MAX_CELLS
-                    ):
-                        rows, columns = max(rows, height), max(columns, width)
-                        continue
-                    while chunk := tail + xml.read(1 << 22):
-                        if refs := _CELL_REF.findall(chunk):
-                            letters, numbers = zip(*refs, strict=True)
-                            rows = max(rows, *map(int, set(numbers)))
-                            columns = max(columns, *map(_column_number, set(letters)))
-                        if len(chunk) == len(tail):
-                            break
-                        tail = chunk[-400:]
-    except Exception:  # zipfile and zlib raise many types for damaged archives
-        return 0, 0  # calamine reports the damage itself
-    return rows, columns
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - 64
-    return number
-
-
 def _raise_unreadable(exc: BaseException, name: str) -> None:
     if isinstance(exc, calamine.PasswordError) or "password" in str(exc).lower():
         raise DataFileError(f"{name}: the workbook is password-protected; save it without a password") from None
@@ -393,7 +347,9 @@ def read_workbook(
     if content.startswith(OLE2_MAGIC) and not compound_file_is_sound(content):
         raise DataFileError(f"{name}: not a readable spreadsheet (damaged or not a workbook: broken .xls structure)")
     if content.startswith(ZIP_MAGIC):
-        rows, columns = _xlsx_extent(content, max_rows + HEADER_SLACK, max_columns)
+        # calamine (0.37) inflates parts without limit and sizes a sheet by its farthest cell, aborting the
+        # process when that is too big (one value in XFD1048576 asks for 550 GB): the archive is checked first.
+        rows, columns = check_workbook(content, name, max_rows + HEADER_SLACK, max_columns, MAX_CELLS)
         if columns > max_columns:
             raise DataFileError(f"{name}: a sheet has more than {max_columns:,} columns (the limit)")
         if rows > max_rows + HEADER_SLACK:
