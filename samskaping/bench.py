@@ -54,7 +54,7 @@ from samskaping.instrument import Instrument, load_instrument
 from samskaping.loading import auto_mapping, load_survey
 from samskaping.mapping import Mapping
 from samskaping.overview import missing_by_part, respondent_counts
-from samskaping.profiles import all_case_means, findings, findings_table
+from samskaping.profiles import all_case_means, findings_by_case, findings_table
 from samskaping.reliability import reliability
 from samskaping.scoring import Scores, score_survey
 from samskaping.validation import Validated, validate
@@ -156,8 +156,8 @@ def _profiles(prepared: _Prepared) -> None:
     scores, data = prepared.scores(), prepared.validated().data
     instrument, codebook = prepared.instrument, prepared.codebook
     all_case_means(scores.cases)
-    for case in sorted(scores.cases["case"].unique()):
-        findings_table(findings(case, scores, codebook), codebook, "en")
+    for found in findings_by_case(scores, codebook).values():
+        findings_table(found, codebook, "en")
     respondent_counts(data)
     missing_by_part(data, instrument)
     reliability(data, instrument, codebook)

@@ -25,6 +25,7 @@ __all__ = [
     "case_cells",
     "finding_text",
     "findings",
+    "findings_by_case",
     "findings_table",
     "format_number",
     "free_texts",
@@ -126,11 +127,35 @@ def findings(case: str, scores: Scores, codebook: Codebook) -> tuple[Finding, ..
 
     Hidden cells (n < k, or hidden by secondary suppression) give no finding.
     """
-    t = codebook.thresholds
-    cells = scores.cases[(scores.cases["case"] == case) & ~scores.cases["hidden"]].set_index("measure")
+    cells = scores.cases[(scores.cases["case"] == case) & ~scores.cases["hidden"]]
     sides = scores.sides[(scores.sides["case"] == case) & ~scores.sides["hidden"]]
-    side_cells = {side: sides[sides["group"] == side].set_index("measure") for side in SIDES}
+    return _findings(cells, sides, all_case_means(scores.cases), codebook)
+
+
+def findings_by_case(scores: Scores, codebook: Codebook) -> dict[str, tuple[Finding, ...]]:
+    """:func:`findings` of every case (in sorted order), the tables split by case once.
+
+    The same findings as calling :func:`findings` per case, in time linear in the number of cases.
+    """
     reference = all_case_means(scores.cases)
+    cells = scores.cases[~scores.cases["hidden"]]
+    sides = scores.sides[~scores.sides["hidden"]]
+    cells_of = dict(tuple(cells.groupby("case", sort=False)))
+    sides_of = dict(tuple(sides.groupby("case", sort=False)))
+    empty_cells, empty_sides = cells.iloc[:0], sides.iloc[:0]
+    return {
+        case: _findings(cells_of.get(case, empty_cells), sides_of.get(case, empty_sides), reference, codebook)
+        for case in sorted(scores.cases["case"].unique())
+    }
+
+
+def _findings(
+    case_cells: pd.DataFrame, case_sides: pd.DataFrame, reference: pd.Series, codebook: Codebook
+) -> tuple[Finding, ...]:
+    """The findings of one case from its visible case cells and side cells (see :func:`findings`)."""
+    t = codebook.thresholds
+    cells = case_cells.set_index("measure")
+    side_cells = {side: case_sides[case_sides["group"] == side].set_index("measure") for side in SIDES}
     result: list[Finding] = []
     for measure in codebook.measures:
         part = _PART_OF_FAMILY.get(measure.family)

@@ -6,6 +6,8 @@ by hand (the arithmetic is in the comments), not from the program's output.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -14,6 +16,7 @@ from samskaping.profiles import (
     all_case_means,
     finding_text,
     findings,
+    findings_by_case,
     findings_table,
     free_texts,
     item_distribution,
@@ -21,6 +24,7 @@ from samskaping.profiles import (
 from samskaping.scoring import score_survey
 from samskaping.validation import validate_canonical
 
+REPO_DIR = Path(__file__).resolve().parents[1]
 M, SE = "municipality", "social_enterprise"
 # Co-design items at their thickest, co-delivery at its thinnest (q10 is reverse-coded).
 PART1_THICK_DESIGN = {"q07,q11,q17": 5, "q12": 1, "q10": 5}
@@ -99,6 +103,17 @@ def test_findings_follow_the_rules(scores, codebook):
         ("municipality", "part3", "search", "side_quartile_4"),
     }
     assert found == expected
+
+
+def test_findings_by_case_equal_findings_per_case(scores, instrument, codebook):
+    # The per-case function is the reference (its rules are checked by hand above).
+    large_demo = validate_canonical(read_table(REPO_DIR / "data" / "demo_survey_large.xlsx"), instrument).data
+    for survey_scores in (scores, score_survey(large_demo, instrument, codebook, k=3)):
+        every = findings_by_case(survey_scores, codebook)
+        cases = sorted(survey_scores.cases["case"].unique())
+        assert list(every) == cases
+        assert every == {case: findings(case, survey_scores, codebook) for case in cases}
+    assert any(every.values())  # the large demo has findings: the comparison is not of empty tuples
 
 
 def test_no_side_findings_when_a_side_is_missing(scores, codebook):
