@@ -22,7 +22,16 @@ import streamlit as st
 from samskaping.errors import SamskapingError
 from samskaping.storage import StorageError, Store, default_database_url
 from samskaping.validation import Validated
-from samskaping.workspace import Conflict, FindingsEdit, Wave, Workspace, apply_exclusions, load_wave, new_id
+from samskaping.workspace import (
+    Conflict,
+    FindingsEdit,
+    Wave,
+    Workspace,
+    apply_exclusions,
+    load_wave,
+    merge,
+    new_id,
+)
 from ui import auth, continuum_view, data, state
 
 __all__ = [
@@ -108,9 +117,45 @@ def _set_widget(key: str, value: object) -> None:
 
 
 def apply_pending() -> None:
-    """Set the sidebar values an action asked for (called by app.py before the sidebar's widgets)."""
+    """Set the sidebar values an action asked for (called by app.py before the sidebar's widgets).
+
+    First the open workspace is brought up to date (:func:`refresh`): what another session
+    saved since arrives here, before any widget of this run is drawn.
+    """
+    refresh()
     for key, value in st.session_state.pop(_PENDING, {}).items():
         st.session_state[key] = value
+
+
+def refresh() -> None:
+    """Take what other sessions saved to the open workspace since this one loaded it (one small query).
+
+    The session's own unsaved changes (e.g. k changed in this run) are kept on top, field by
+    field (:func:`samskaping.workspace.merge`); autosave writes them at the end of the run. A
+    workspace deleted elsewhere is closed, with a message.
+    """
+    workspace = active()
+    if workspace is None or st.session_state.get(_PENDING):
+        return
+    opened, _ = store()
+    if opened is None:
+        return
+    try:
+        stored = opened.revision(workspace.id, owner=owner())
+        if stored == workspace.revision:
+            return
+        if stored is None:
+            close()
+            flash("warning", "workspace_gone", name=workspace.name)
+            return
+        theirs = opened.load(workspace.id, owner=owner())
+    except StorageError:
+        return  # the database is unreachable just now: keep working on what the session has
+    merged, conflicts = merge(workspace, _with_session(workspace), theirs)
+    _decisions_into_session(merged)
+    st.session_state[state.WORKSPACE] = theirs  # autosave writes what of mine differs from theirs
+    if conflicts:
+        flash("warning", "workspace_conflict", name=theirs.name, fields=describe(conflicts))
 
 
 def _into_session(workspace: Workspace) -> None:
@@ -126,6 +171,24 @@ def _into_session(workspace: Workspace) -> None:
         _set_widget(state.DATASET, f"wave:{workspace.waves[-1].id}")
     elif str(session.get(state.DATASET, "")).startswith("wave:"):
         _set_widget(state.DATASET, state.DEFAULTS[state.DATASET])
+
+
+def _decisions_into_session(workspace: Workspace) -> None:
+    """The workspace's settings and decisions into the session (before the widgets are drawn), nothing else."""
+    session = st.session_state
+    session[state.K] = workspace.k
+    session[state.THREE_AS_MISSING] = workspace.three_as_missing
+    session[state.CODEBOOK_YAML] = workspace.codebook_yaml
+    if dict(workspace.placements) != continuum_view.placements():
+        session[continuum_view.PLACEMENTS] = dict(workspace.placements)
+        session[continuum_view.VERSION] = session.get(continuum_view.VERSION, 0) + 1
+    edited = {
+        key: table
+        for key, table in (session.get(state.EDITED_FINDINGS) or {}).items()
+        if not str(key[0]).startswith("wave:")  # edits on the demo data or an upload stay
+    }
+    edited.update({(f"wave:{f.wave_id}", f.case, f.lang): f.table() for f in workspace.findings})
+    session[state.EDITED_FINDINGS] = edited
 
 
 def close() -> None:
