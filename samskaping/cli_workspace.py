@@ -127,7 +127,8 @@ def _add_wave(store: Store, args: argparse.Namespace) -> int:
     owner = args.owner
     names = {s.name for s in store.list(owner=owner)}
     workspace = _find(store, args.name, owner) if args.name in names else store.create(args.name, owner=owner)
-    store.save(dataclasses.replace(workspace, waves=(*workspace.waves, wave)), owner=owner)
+    # Merged with a save made in the dashboard meanwhile rather than refused (no lost write).
+    store.save_merging(dataclasses.replace(workspace, waves=(*workspace.waves, wave)), workspace, owner=owner)
     cases = validated.data["case"].nunique()
     print(f"Added wave '{wave.label}' ({len(validated.data)} respondents in {cases} cases) to '{workspace.name}'")
     return EXIT_OK
