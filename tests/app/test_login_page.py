@@ -48,3 +48,40 @@ def test_without_auth_secrets_the_app_is_the_local_users() -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert "Log in" not in [b.label for b in at.button]
     assert at.number_input(key="k").value == 3  # the dashboard's sidebar is there at once
+
+
+def _logged_in(email: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": email, "email_verified": True, "sub": email}
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.switch_page("pages/workspace.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_logged_in_person_lists_only_theirs_and_can_share_one() -> None:
+    store = Store.open(os.environ["SAMSKAPING_DATABASE_URL"])
+    try:
+        carol = store.create("Carols studie", owner="carol@example.org")
+        store.create("Daves studie", owner="dave@example.org")
+        store.create("Lokal studie")
+    finally:
+        store.close()
+    at = _logged_in("Carol@Example.org")
+    assert any("carol@example.org" in c.value for c in at.sidebar.caption)
+    # Expected: only the workspace created for carol above.
+    assert at.selectbox[0].options == ["Carols studie · 0 wave(s)"]
+    at.button(key="workspace_open").click()
+    at.run()
+    assert at.session_state["workspace"].id == carol.id
+    form_email = next(t for t in at.text_input if t.label.startswith("E-mail address of another owner"))
+    form_email.set_value("dave@example.org")
+    next(b for b in at.button if b.label == "Add as owner").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    dave = _logged_in("dave@example.org")
+    assert sorted(dave.selectbox[0].options) == ["Carols studie · 0 wave(s)", "Daves studie · 0 wave(s)"]
