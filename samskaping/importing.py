@@ -39,6 +39,7 @@ from samskaping.sniffing import (
     WORKBOOK_SUFFIXES,
     FileKind,
     HeaderLayout,
+    allow_long_cells,
     cell_text,
     decode_text,
     find_header,
@@ -544,6 +545,7 @@ def _companion_labels(companions: Mapping[str, bytes], columns: list[str]) -> tu
 
 def _surveyxact_labels(text: str) -> dict[str, dict[str, str]]:
     labels: dict[str, dict[str, str]] = {}
+    allow_long_cells(text)
     for record in csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text)):
         if len(record) >= 3 and record[0].strip():
             labels.setdefault(record[0].strip(), {})[record[1].strip()] = record[2].strip()

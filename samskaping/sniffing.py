@@ -33,6 +33,7 @@ __all__ = [
     "WORKBOOK_SUFFIXES",
     "FileKind",
     "HeaderLayout",
+    "allow_long_cells",
     "cell_text",
     "compound_file_is_sound",
     "decode_text",
@@ -57,6 +58,9 @@ _ENDOFCHAIN, _FREESECT = 0xFFFFFFFE, 0xFFFFFFFF  # special sector ids of compoun
 # BIFF8 records holding one cell: FORMULA, BLANK, NUMBER, LABEL, BOOLERR, RK, LABELSST, RSTRING.
 _BIFF_CELLS = frozenset({0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6})
 _ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+# A two- to four-byte UTF-8 sequence: Windows-1252 text almost never holds one.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+MIXED_ENCODING = "utf-8 and cp1252 (by line)"
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _IMPORT_ID = re.compile(r"""^\{\s*['"]ImportId['"]\s*:""")
 GENERIC_OPTIONS = frozenset({"response", "responses", "open-ended response", "svar"})
@@ -104,13 +108,14 @@ def looks_like_workbook(content: bytes) -> bool:
 
 
 def decode_text(content: bytes, name: str) -> tuple[str, str]:
-    """Decode a text table: BOM first, then strict UTF-8, then Windows-1252.
+    """Decode a text table: BOM first, then strict UTF-8, then UTF-8 and Windows-1252 line by line
+    (when some lines are UTF-8 and others not), then Windows-1252.
 
     Returns
     -------
     tuple of (str, str)
         The text and the encoding used (``utf-8-sig``, ``utf-16``, ``utf-16-le``, ``utf-16-be``,
-        ``utf-8`` or ``cp1252``).
+        ``utf-8``, :data:`MIXED_ENCODING` or ``cp1252``).
 
     Raises
     ------
@@ -130,16 +135,35 @@ def decode_text(content: bytes, name: str) -> tuple[str, str]:
             raise DataFileError(f"{name}: not a text table (the file holds binary data)")
         encodings = ("utf-16-le",) if odd > even else ("utf-16-be",)
     else:
-        encodings = ("utf-8", "cp1252")
+        encodings = ("utf-8", MIXED_ENCODING, "cp1252")
     for encoding in encodings:
         try:
-            text = content.decode(encoding)
+            text = _mixed(content) if encoding == MIXED_ENCODING else content.decode(encoding)
         except UnicodeDecodeError:
             continue
         if len(_CONTROL.findall(text[:SAMPLE_CHARS])) > 0.01 * min(len(text), SAMPLE_CHARS):
             break
         return text, encoding
     raise DataFileError(f"{name}: not a text table (binary data or an unknown text encoding)")
+
+
+def _mixed(content: bytes) -> str:
+    """Lines in UTF-8 and lines in Windows-1252 (a file appended to by two programs), each decoded in its own.
+
+    Raises UnicodeDecodeError unless some line with non-ASCII bytes is UTF-8 and some is not.
+    """
+    if not _UTF8_SEQUENCE.search(content):
+        raise UnicodeDecodeError("utf-8", content[:1], 0, 1, "no line is UTF-8")
+    lines, utf8 = [], 0
+    for line in content.split(b"\n"):
+        try:
+            lines.append(line.decode("utf-8"))
+            utf8 += not line.isascii()
+        except UnicodeDecodeError:
+            lines.append(line.decode("cp1252"))
+    if not utf8:
+        raise UnicodeDecodeError("utf-8", content[:1], 0, 1, "no line is UTF-8")
+    return "\n".join(lines)
 
 
 def _count_outside_quotes(text: str, delimiter: str) -> int:
@@ -186,12 +210,23 @@ def read_records(text: str, delimiter: str, limit: int, name: str) -> tuple[list
 
     Returns the first ``limit`` records and whether there were more.
     """
+    allow_long_cells(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     try:
         records = list(itertools.islice(reader, limit + 1))
     except csv.Error as exc:
         raise DataFileError(f"{name}: not a readable text table ({exc})") from None
     return records[:limit], len(records) > limit
+
+
+def allow_long_cells(text: str) -> None:
+    """Let Python's csv module read cells as long as ``text`` (by default it stops at 131,072 characters).
+
+    The limit is the csv module's, for the whole process; it is only ever raised, and a cell is
+    never longer than the text holding it.
+    """
+    if len(text) >= csv.field_size_limit():
+        csv.field_size_limit(len(text) + 1)
 
 
 def text_kind(text: str, name: str) -> FileKind:

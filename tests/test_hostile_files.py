@@ -632,7 +632,6 @@ REFUSED: dict[str, str | None] = {
     "columns_20000_xlsx": r"svar\.xlsx: a sheet has more than 5,000 columns \(the limit\)",
     "nul_in_cell_csv": r"svar\.csv: not a text table \(the file holds binary data\)",
     "nul_everywhere_csv": r"svar\.csv: not a text table \(the file holds binary data\)",
-    "long_cells_ragged_csv": r"svar\.csv: not a readable text table \(field larger than field limit \(131072\)\)",
 }
 IMPORTED = [n for n in BUILDERS if n not in REFUSED]
 TABLE_VARIABLE = "SAMSKAPING_HOSTILE_TABLE"  # a file to append each outcome to (for the notes)
@@ -712,25 +711,43 @@ def test_formulas_and_external_links_in_a_workbook_are_not_run(tmp_path: Path) -
     _nobody_called(listener)
 
 
-@pytest.mark.parametrize("name", ["long_cells_csv", "long_cells_xlsx"])
+@pytest.mark.parametrize("name", ["long_cells_csv", "long_cells_ragged_csv", "long_cells_xlsx"])
 def test_a_megabyte_cell_is_kept_whole(name: str, tmp_path: Path) -> None:
+    """A cell of a megabyte (also in a ragged csv, which Python's csv module reads: it stopped at 131,072
+    characters with "field larger than field limit") arrives whole in a text item."""
     result, listener = _run(name, tmp_path)
     assert result["outcome"] == "imported", result
-    assert result["cells"]["q14"] == [LONG.strip(), "kort"]  # long_rows: the text item keeps all of it
-    assert result["cells"]["q26"] == ["4.0", None]  # a megabyte of text is no scale answer
+    ragged = name == "long_cells_ragged_csv"  # long_rows: R3 with an extra cell
+    assert result["cells"]["q14"] == [LONG.strip(), "kort"] + [None] * ragged  # the text item keeps all of it
+    assert result["cells"]["q26"] == ["4.0", None] + ["3.0"] * ragged  # a megabyte of text is no scale answer
     assert any(issue.endswith("|q26") for issue in result["issues"]), result["issues"]
     _nobody_called(listener)
 
 
-def test_mixed_encodings_lose_no_byte(tmp_path: Path) -> None:
-    """Lines in UTF-8 and in Windows-1252: read as Windows-1252, so the UTF-8 lines show as mojibake,
-    but every byte is kept (encoding back gives the UTF-8 text)."""
+def test_a_megabyte_label_in_a_companion_file_is_read() -> None:
+    """Regression: a SurveyXact labels.csv with a label over 131,072 characters raised csv.Error (a crash)."""
+    from samskaping.importing import read_table
+
+    labels = b"Q26;1;Helt uenig\r\n" * 5 + b'Q26;2;"' + b"x" * 200_000 + b'"\r\n'
+    raw = read_table("svar.csv", b"Q26,case,group\r\n1,A,municipality\r\n", companions={"labels.csv": labels})
+    assert raw.value_labels["Q26"] == {"1": "Helt uenig", "2": "x" * 200_000}  # the rows of ``labels`` above
+
+
+def test_mixed_encodings_are_read_line_by_line(tmp_path: Path) -> None:
+    """Lines in UTF-8 and in Windows-1252 (a file appended to by two programs): each line in its own encoding.
+    Before, the whole file was read as Windows-1252 and the UTF-8 lines became mojibake ("BodÃ¸")."""
     result, _ = _run("mixed_encodings_csv", tmp_path)
-    assert result["outcome"] == "imported" and result["encoding"] == "cp1252", result
-    first, second = result["cells"]["case"]
-    assert first.encode("cp1252").decode("utf-8") == "Bodø kommune"  # line 2 of mixed_encodings, in UTF-8
-    assert second == "Tromsø AS"  # line 3, in Windows-1252
-    assert result["cells"]["q14"][0].encode("cp1252").decode("utf-8") == "Særs godt"
+    assert result["outcome"] == "imported" and result["encoding"] == "utf-8 and cp1252 (by line)", result
+    assert result["cells"]["case"] == ["Bodø kommune", "Tromsø AS"]  # mixed_encodings: UTF-8, then cp1252
+    assert result["cells"]["q14"] == ["Særs godt", "Grått"]
+
+
+def test_a_windows_1252_file_stays_windows_1252() -> None:
+    """No line is UTF-8 with non-ASCII bytes: the whole file is Windows-1252, as before."""
+    from samskaping.importing import read_table
+
+    raw = read_table("svar.csv", "case,group,Q26\r\nTromsø AS,municipality,3\r\nÅs,other,2\r\n".encode("cp1252"))
+    assert raw.encoding == "cp1252" and raw.frame["case"].tolist() == ["Tromsø AS", "Ås"]
 
 
 # --- file names that are not UTF-8 --------------------------------------------------------------
