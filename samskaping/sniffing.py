@@ -441,38 +441,44 @@ def read_workbook(
     if sheet is None and len(names) > 1:
         extra = f" ({len(hidden)} hidden)" if hidden else ""
         notes.append(f"sheet '{chosen}' chosen among {len(names)}{extra}")
-    return _cell_texts(raw_rows), chosen, names, notes
+    return raw_rows, chosen, names, notes
 
 
 def _sheet_grid(sheet) -> np.ndarray:
-    """A calamine sheet as a rectangular 2-D object array from cell A1, filled row by row.
+    """A calamine sheet as a rectangular 2-D object array of cell texts (:func:`cell_text`) from cell A1.
 
-    Streaming the rows into one array (rather than ``to_python``'s list of lists) keeps a
-    single reference per cell in memory while the sheet is read.
+    The rows are streamed into one array (rather than ``to_python``'s list of lists) and turned
+    into text every :data:`_GRID_CHUNK` rows, each distinct value of a column once: the cells' own
+    objects (a float or a fresh string per cell) live only for one chunk, and equal texts share one
+    object, so the array holds little more than one reference per cell.
     """
     if sheet.start is None or sheet.end is None:
         return np.empty((0, 0), dtype=object)
     first_column = sheet.start[1]
     grid = np.full((sheet.end[0] + 1, first_column + sheet.width), "", dtype=object)
+    done = 0
     for i, row in enumerate(sheet.iter_rows()):
         grid[i, first_column : first_column + len(row)] = row
+        if i + 1 - done == _GRID_CHUNK:
+            _cell_texts(grid[done : i + 1])
+            done = i + 1
+    _cell_texts(grid[done:])
     return grid
 
 
+_GRID_CHUNK = 8_192  # rows converted to text at a time while a sheet is read
 _TYPE_OF = np.frompyfunc(type, 1, 1)
 
 
 def _cell_texts(grid: np.ndarray) -> np.ndarray:
     """Every cell as text by :func:`cell_text`, converting each distinct value of a column once.
 
-    The array is converted in place, so the cells' original objects are freed column by column.
+    The array is converted in place (a view of a larger array is converted there), so the cells'
+    original objects are freed column by column, and equal texts of a column share one object.
     """
     out = grid
     for j in range(grid.shape[1]):
         column = grid[:, j]
-        if pd.api.types.infer_dtype(column, skipna=False) == "string":
-            out[:, j] = column
-            continue
         if bool in set(pd.unique(_TYPE_OF(column))):
             # True == 1 == 1.0 for hashing: a column holding booleans is converted cell by cell.
             out[:, j] = [cell_text(v) for v in column]
