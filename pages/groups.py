@@ -1,11 +1,13 @@
 """Groups: compare respondent groups on every measure, honestly for tiny samples (methods.md §6–7)."""
 
+from functools import partial
+
 import streamlit as st
 
 from samskaping.compare import comparison_sentence, grouping_options
 from samskaping.figures_compare import dumbbell, gap_heatmap
 from samskaping.statistics import min_attainable_p
-from ui import data, groups_view, shell
+from ui import charts, data, groups_view, shell
 from ui.text import lang, t
 
 dataset = shell.open_page("groups_title", "groups_caption")
@@ -63,7 +65,8 @@ else:
     for family, scale, heading in (("factor", "likert5", "groups_factors"), ("barrier", "score100", "groups_barriers")):
         st.subheader(t(heading))
         rows = groups_view.pair_rows(table, a, b, family)
-        chart = dumbbell(rows, codebook, lang(), family_scale=scale, names=names, k=k)
+        build = partial(dumbbell, rows, codebook, lang(), family_scale=scale, names=names, k=k)
+        chart = charts.chart("groups_dumbbell", dataset, build, by, case, a, b, family)
         st.plotly_chart(chart.figure, key=f"groups_dumbbell_{family}")
         st.caption(chart.alt_text)
 
@@ -83,7 +86,7 @@ st.subheader(t("groups_gaps"))
 st.caption(t("groups_gaps_note"))
 gaps = groups_view.gaps(dataset, scores)
 if not gaps.empty:
-    chart = gap_heatmap(gaps, codebook, lang(), k=k)
+    chart = charts.chart("groups_gap_heatmap", dataset, lambda: gap_heatmap(gaps, codebook, lang(), k=k))
     st.plotly_chart(chart.figure, key="groups_gap_heatmap")
     st.caption(chart.alt_text)
 top = groups_view.largest_gaps(gaps, codebook)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from samskaping import figures
 from samskaping.overview import missing_by_part, respondent_counts
-from ui import data, render, shell
+from ui import charts, data, render, shell
 from ui.text import lang, t
 
 dataset = shell.open_page("overview_title", "overview_caption")
@@ -49,7 +49,7 @@ st.dataframe(render.reliability_for_display(data.reliability_table(dataset), cod
 st.caption(t("overview_reliability_note"))
 
 st.subheader(t("overview_heatmap"))
-chart = figures.case_heatmap(scores.cases, codebook, lang(), k=k)
+chart = charts.chart("overview_heatmap", dataset, lambda: figures.case_heatmap(scores.cases, codebook, lang(), k=k))
 st.plotly_chart(chart.figure, key="overview_heatmap")
 st.caption(chart.alt_text)
 with st.expander(t("overview_how_to_read")):

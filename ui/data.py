@@ -126,6 +126,11 @@ def current_dataset() -> Dataset | None:
     return Dataset(f"upload:{upload.name}:{hash(content)}", upload.name, validated, False, Source(upload.name, content))
 
 
+def cache_key(dataset: Dataset) -> str:
+    """What results from the data set depend on besides the sidebar's settings: its key and the codebook in use."""
+    return f"{dataset.key}|{hash(st.session_state.get(state.CODEBOOK_YAML) or '')}"
+
+
 def settings() -> tuple[int, bool]:
     """The anonymity threshold k and the *treat 3 as missing* switch from the sidebar."""
     return (
@@ -143,8 +148,7 @@ def scores(dataset: Dataset) -> Scores:
     """Scores of the data set with the sidebar's k and *treat 3 as missing*, cached."""
     k, three = settings()
     cb = codebook()
-    key = f"{dataset.key}|{hash(st.session_state.get(state.CODEBOOK_YAML) or '')}"
-    return _scores(dataset.validated, cb, key, k, three)
+    return _scores(dataset.validated, cb, cache_key(dataset), k, three)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -155,8 +159,7 @@ def _reliability(_validated: Validated, _codebook: Codebook, key: str, three_as_
 def reliability_table(dataset: Dataset):
     """Reliability per factor and barrier of the data set in use, cached."""
     _, three = settings()
-    key = f"{dataset.key}|{hash(st.session_state.get(state.CODEBOOK_YAML) or '')}"
-    return _reliability(dataset.validated, codebook(), key, three)
+    return _reliability(dataset.validated, codebook(), cache_key(dataset), three)
 
 
 def use_imported(dataset: Dataset) -> None:

@@ -14,17 +14,13 @@ from samskaping.export import to_csv_bytes, to_xlsx_bytes
 from samskaping.instrument import Instrument
 from samskaping.profiles import format_number
 from samskaping.scoring import Scores
-from ui import data, render, state
+from ui import data, render
 from ui.data import Dataset
 from ui.text import lang, t
 
 BY = "groups_by"  # session key of the grouping column
 CASE = "groups_case"  # session key of the within-case choice ("" = all cases)
 ALL_CASES = ""
-
-
-def _key(dataset: Dataset) -> str:
-    return f"{dataset.key}|{hash(st.session_state.get(state.CODEBOOK_YAML) or '')}"
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -45,7 +41,8 @@ def comparison(
     thousands of respondents.
     """
     k, three = data.settings()
-    return _comparison(scores, dataset.validated.data, data.codebook(), _key(dataset), k, three, by, case, pairs)
+    key = data.cache_key(dataset)
+    return _comparison(scores, dataset.validated.data, data.codebook(), key, k, three, by, case, pairs)
 
 
 def default_pair(groups: tuple[str, ...], sizes: dict[str, int]) -> tuple[str, str]:
@@ -62,7 +59,7 @@ def _gaps(_scores: Scores, _codebook: Codebook, key: str, k: int, three: bool) -
 def gaps(dataset: Dataset, scores: Scores) -> pd.DataFrame:
     """:func:`samskaping.compare.perception_gaps` of the data set, cached."""
     k, three = data.settings()
-    return _gaps(scores, data.codebook(), _key(dataset), k, three)
+    return _gaps(scores, data.codebook(), data.cache_key(dataset), k, three)
 
 
 def grouping_label(column: str) -> str:

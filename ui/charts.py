@@ -1,0 +1,30 @@
+"""Figures built once per data set, settings, language and choice, and shared by the reruns that draw them again.
+
+Building a plotly figure (every trace and property validated) costs more than drawing it: a heatmap
+of 100 cases took most of a page rerun. A figure depends only on the data set, the codebook, the
+sidebar's settings, the language and what the page chose (a case, a pair of groups), so it is kept
+under exactly those. Figures are shared read-only: pages only draw them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+
+import streamlit as st
+
+from samskaping.figures import Chart
+from ui import data
+from ui.data import Dataset
+from ui.text import lang
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _chart(name: str, key: str, k: int, three: bool, language: str, choice: Hashable, _build: Callable[[], Chart]):
+    return _build()
+
+
+def chart(name: str, dataset: Dataset, build: Callable[[], Chart], *choice: Hashable) -> Chart:
+    """The figure ``build()`` makes, built once per figure name, data set, codebook, k, *treat 3 as missing*,
+    language and ``choice`` (what else the figure depends on, e.g. the case)."""
+    k, three = data.settings()
+    return _chart(name, data.cache_key(dataset), k, three, lang(), choice, build)
