@@ -49,9 +49,10 @@ PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)
 
 
 def _examples() -> int:
-    """The profile's number of examples, and at least 500 on the CI profile."""
+    """The profile's number of examples, and at least 500 on the CI profile or under ``CI=true``."""
     configured = settings.default.max_examples
-    return max(configured, 500) if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else configured
+    on_ci = os.environ.get("HYPOTHESIS_PROFILE") == "ci" or os.environ.get("CI") == "true"
+    return max(configured, 500) if on_ci else configured
 
 
 @dataclasses.dataclass(frozen=True)
@@ -425,3 +426,235 @@ def test_explicit_case_map_wins_over_a_case_column() -> None:
     validated = validate(raw, INSTRUMENT, mapping)
     assert list(validated.data["case"]) == ["Case A", "Case B"]
     assert list(validated.data["group"]) == ["municipality", "social_enterprise"]
+
+
+# --- raw bytes: mutated workbooks and text tables ------------------------------------------------
+#
+# A damaged workbook can make the native reader (calamine) abort the whole process, so each
+# workbook example is read in a forked child with a memory limit and a timeout; the parent sees
+# how it ended. Text tables are read in-process (Python and pandas only).
+
+
+def _address_space() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def run_forked(function, *args, timeout: float = 30.0, memory: int = 3 << 30) -> tuple[str, object]:
+    """``function(*args)`` in a forked child allowed ``memory`` more bytes of address space.
+
+    The allowance is generous (Arrow's allocator reserves address space ahead) but stops the
+    runaway allocations a damaged workbook can ask for (hundreds of gigabytes).
+
+    Returns ``("ok", result)``, ``("refused", message)`` for a DataFileError, ``("exception", text)``
+    for any other exception, ``("crash", status)`` when the child died, ``("timeout", seconds)``.
+    """
+    import pickle
+    import resource
+    import select
+    import signal
+    import time
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        try:
+            os.close(read_end)
+            limit = _address_space() + memory
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            try:
+                outcome: tuple[str, object] = ("ok", function(*args))
+            except DataFileError as exc:
+                outcome = ("refused", str(exc))
+            except BaseException as exc:  # reported to the parent
+                outcome = ("exception", f"{type(exc).__name__}: {exc}"[:500])
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(pickle.dumps(outcome))
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    chunks, deadline = [], time.monotonic() + timeout
+    with os.fdopen(read_end, "rb") as pipe:
+        while (remaining := deadline - time.monotonic()) > 0:
+            if not select.select([pipe], [], [], remaining)[0]:
+                continue
+            chunk = os.read(pipe.fileno(), 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return "timeout", timeout
+    _, status = os.waitpid(pid, 0)
+    if not chunks:
+        return "crash", status
+    return pickle.loads(b"".join(chunks))
+
+
+def _read_shape(name: str, content: bytes) -> tuple[int, int]:
+    """Import through the proposed mapping when something maps, else only read: the table's shape."""
+    raw = read_table(name, content)
+    try:
+        load_survey(name, INSTRUMENT, data=content)
+    except DataFileError as error:
+        _one_line(error)
+    return raw.frame.shape
+
+
+def _hostile():
+    from tests import test_hostile_files as corpus
+
+    return corpus
+
+
+# Snippets a damaged or hostile workbook part may hold: any part, xlsx sheets, ods content.
+SNIPPETS = [
+    b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>', b"&a;", b"&#0;", b"&#x1F600;", b"\x00", b"\xff\xfe", b"\xc3",
+    b"<![CDATA[<c>]]>", b"<!-- <c r='XFD1'> -->", b"<?pi x?>", b'<sheet name="Svar" sheetId="2" r:id="rId1"/>',
+    b'<sheet name="" sheetId="1" r:id="rId99"/>', b'state="hidden"', b'Target="../../../../etc/passwd"',
+    b'Target="worksheets/sheet1.xml"', b'<Relationship Id="rId1" Type="x" Target="x"/>', b"<si><t>x</t></si>",
+    b"<si/>", b"<",
+]  # fmt: skip
+SHEET_SNIPPETS = [
+    b'<c r="XFD1048576"><v>1</v></c>', b'<c r="A1048577"><v>1</v></c>', b'<c r="ZZZZ1"><v>1</v></c>',
+    b'<c r="A0"><v>1</v></c>', b'<c r="$B$2"><v>2</v></c>', b'<c r="xfd9"><v>2</v></c>', b'<c r="AB12"><v>3</v></c>',
+    b'<row r="1048577"><c><v>1</v></c></row>', b'<row r="0">', b'<row r="900000"><c><v>1</v></c></row>',
+    b'<dimension ref="A1:B2"/>', b'<dimension ref="A1:XFD1048576"/>', b"<c><v>1</v></c>" * 40, b"<c><v>1</v></c>",
+    b'<c r="A2" t="s"><v>99999</v></c>', b'<c r="B2" t="e"><v>#REF!</v></c>', b'<c r="C2" t="d"><v>x</v></c>',
+    b'<c r="D2" t="n"><v>1e400</v></c>', b'<c r="E2" t="b"><v>2</v></c>', b'<c r="E3" t="n"><v>NaN</v></c>',
+    b'<c r="D3"><f>HYPERLINK("http://127.0.0.1:9/x")</f></c>', b'<x:c r="XFD5"><x:v>1</x:v></x:c>',
+    b'<c s="1" r="XFD7"><v>1</v></c>', b"</sheetData>", b"</row><row>",
+]  # fmt: skip
+ODS_SNIPPETS = [
+    b' table:number-rows-repeated="1048576"', b' table:number-columns-repeated="20000"',
+    b' table:number-rows-repeated="&#49;000000"', b' table:number-columns-repeated="4294967296"',
+    b'<table:table-cell office:value-type="float" office:value="nan"/>',
+    b'<table:table-cell table:number-columns-repeated="9000"><text:p>x</text:p></table:table-cell>',
+    b'<table:table-row table:number-rows-repeated="3"/>', b'<table:table table:name="Svar">',
+    b"</table:table-row><table:table-row>", b'<table:covered-table-cell table:number-columns-repeated="6000"/>',
+]  # fmt: skip
+
+
+@st.composite
+def mutated_workbooks(draw) -> tuple[str, bytes]:
+    """A small xlsx or ods, its XML parts and its zip structure damaged in random ways."""
+    corpus = _hostile()
+    ods = draw(st.booleans())
+    rows = [corpus.HEADER, *corpus.ROWS]
+    if ods:
+        manifest = b'<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>'
+        parts = {
+            "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+            "META-INF/manifest.xml": manifest,
+            "content.xml": corpus.ods_content(rows),
+        }
+    else:
+        parts = corpus.workbook_parts(rows)
+    names = list(parts)
+    for _ in range(draw(st.sampled_from([0, 1, 1, 1, 2, 3]))):
+        table = "content.xml" if ods else "xl/worksheets/sheet1.xml"
+        part = draw(st.sampled_from([*names, table, table, table]))  # mostly the table
+        data = parts[part]
+        at = draw(st.integers(0, len(data)))
+        if draw(st.booleans()):  # at a tag boundary, so the XML more often stays well-formed
+            ends = [k + 1 for k, byte in enumerate(data) if byte == ord(">")]
+            at = ends[at % len(ends)] if ends else at
+            if ods and draw(st.booleans()):  # inside the tag: attributes
+                at -= 1
+        kind = draw(st.sampled_from(["insert", "insert", "insert", "delete", "replace", "duplicate"]))
+        if kind == "insert":
+            special = ODS_SNIPPETS if ods else SHEET_SNIPPETS
+            snippet = st.one_of(st.sampled_from(special), st.sampled_from(SNIPPETS), st.binary(max_size=8))
+            data = data[:at] + draw(snippet) + data[at:]
+        elif kind == "delete":
+            data = data[:at] + data[at + draw(st.integers(1, 64)) :]
+        elif kind == "replace":
+            piece = draw(st.binary(min_size=1, max_size=8))
+            data = data[:at] + piece + data[at + len(piece) :]
+        else:
+            data = data[:at] + data[at : at + draw(st.integers(1, 200))] * draw(st.integers(2, 50)) + data[at:]
+        parts[part] = data
+    if draw(st.integers(0, 3)) == 0:  # drop, duplicate or rename a part
+        part = draw(st.sampled_from(names))
+        action = draw(st.sampled_from(["drop", "duplicate", "rename"]))
+        if action == "drop":
+            parts.pop(part)
+        elif action == "duplicate":
+            parts[part + "/../" + part.rsplit("/", 1)[-1]] = parts[part]
+        else:
+            parts[draw(st.sampled_from(["xl/worksheets/sheet2.xml", "XL/WORKBOOK.XML", "content.XML", "x"]))] = (
+                parts.pop(part)
+            )
+    members = [
+        corpus.member(n, d, method=0 if n == "mimetype" else draw(st.sampled_from([0, 8, 8]))) for n, d in parts.items()
+    ]
+    declared = {}
+    if draw(st.integers(0, 4)) == 0:
+        m = draw(st.sampled_from(members))
+        declared[m.name] = draw(st.sampled_from([0, 1, m.size - 1, m.size + 1, 2**31, 2**32 - 1]))
+    content = corpus.zip_archive(members, declared=declared)
+    for _ in range(draw(st.sampled_from([0, 0, 0, 1, 2]))):  # bytes of the archive itself
+        at = draw(st.integers(0, len(content) - 1))
+        kind = draw(st.sampled_from(["flip", "truncate", "insert"]))
+        if kind == "flip":
+            content = content[:at] + bytes([content[at] ^ draw(st.integers(1, 255))]) + content[at + 1 :]
+        elif kind == "truncate":
+            content = content[: max(at, 4)]
+        else:
+            content = content[:at] + draw(st.binary(min_size=1, max_size=16)) + content[at:]
+    return ("svar.ods" if ods else "svar.xlsx"), content
+
+
+def _ended_well(outcome: tuple[str, object]) -> None:
+    kind, detail = outcome
+    assert kind in ("ok", "refused"), outcome  # no other exception, no crash, no timeout
+    if kind == "refused":
+        assert isinstance(detail, str) and detail.strip() and "\n" not in detail and "\r" not in detail, detail
+    event(f"{kind}: {str(detail)[:40]}" if kind == "refused" else "read")
+
+
+@settings(max_examples=_examples(), suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(workbook=mutated_workbooks())
+def test_mutated_workbook_is_read_or_refused(workbook: tuple[str, bytes]) -> None:
+    """Any damage to an xlsx or ods ends in a table or a one-line DataFileError, in bounded memory and time."""
+    name, content = workbook
+    _ended_well(run_forked(_read_shape, name, content))
+
+
+def _mutated_text(draw) -> bytes:
+    base = "respondent_id;case;group;Q26;Q14\r\nR1;Case A;municipality;4;Fint\r\nR2;Case B;other;Helt enig;«ok»\r\n"
+    data = base.encode(draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-16-le"])))
+    for _ in range(draw(st.integers(0, 5))):
+        at = draw(st.integers(0, len(data)))
+        piece = draw(
+            st.one_of(
+                st.sampled_from([b"\x00", b'"', b'""', b"\r", b"\n", b";", b",", b"\t", b"\xef\xbb\xbf", b"\xff\xfe",
+                                 b"\xc3", b"\xf8", b"\x81", b"=cmd|' /C calc'!A0", b"\x1a", b"\\", b"x" * 140_000]),
+                st.binary(max_size=12),
+            )
+        )  # fmt: skip
+        data = data[:at] + piece + data[at + draw(st.integers(0, 3)) :]
+    return data
+
+
+@settings(max_examples=_examples(), suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(content=st.one_of(st.builds(bytes, st.binary(max_size=300)), st.composite(_mutated_text)()))
+@example(content=b"Q26,case,group\r\n1,A,municipality\r\n" + b'x,"' + b"y" * 140_000 + b'",z,extra\r\n')
+def test_any_text_bytes_are_read_or_refused(content: bytes) -> None:
+    """Any bytes named .csv end in a table or a one-line DataFileError (read and mapped in-process).
+
+    The example: a ragged row with a cell over 131,072 characters made Python's csv module stop
+    ("field larger than field limit"), refusing the file.
+    """
+    try:
+        shape = _read_shape("svar.csv", content)
+    except DataFileError as error:
+        _one_line(error)
+        event("refused")
+    else:
+        event("read")
+        assert shape[0] >= 1
