@@ -9,8 +9,8 @@ from samskaping.figures_continuum import (
     matrix_caption,
     matrix_figure,
 )
+from ui import charts, data, shell
 from ui import continuum_view as view
-from ui import data, shell
 from ui.text import lang, t
 
 dataset = shell.open_page("continuum_title", "continuum_caption")
@@ -84,10 +84,11 @@ for name, build in (("continuum", build_continuum), ("matrix", build_matrix)):
     st.markdown(f"**{t(f'continuum_download_{name}')}**")
     view.downloads(name, build, width_mm, int(dpi))
 
+table_key = charts.frame_key(table)
 with figures_area:
     for name, build in (("continuum", build_continuum), ("matrix", build_matrix)):
         st.subheader(t(f"continuum_figure_{name}"))
-        chart = build()
+        chart = charts.chart(f"continuum_{name}", dataset, build, chosen[name], width_mm, table_key)
         st.plotly_chart(chart.figure, key=f"continuum_chart_{name}", width="content", theme=None,
                         config={"displaylogo": False})  # fmt: skip
         st.caption(chart.alt_text)

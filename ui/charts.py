@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
+import pandas as pd
 import streamlit as st
 
 from samskaping.figures import Chart
@@ -28,3 +29,8 @@ def chart(name: str, dataset: Dataset, build: Callable[[], Chart], *choice: Hash
     language and ``choice`` (what else the figure depends on, e.g. the case)."""
     k, three = data.settings()
     return _chart(name, data.cache_key(dataset), k, three, lang(), choice, build)
+
+
+def frame_key(frame: pd.DataFrame) -> tuple[int, tuple[str, ...]]:
+    """A key for a small table a figure is drawn from (its values, index and column names)."""
+    return int(pd.util.hash_pandas_object(frame, index=True).sum()), tuple(map(str, frame.columns))
