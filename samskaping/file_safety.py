@@ -322,7 +322,7 @@ class _XmlCheck:
                 f"{self.name}: refused: part {self.part} declares a DTD or XML entities, which workbooks never "
                 "need (entity expansion or an external entity)"
             ) from None
-        except ParseError as exc:
+        except (ParseError, ValueError, LookupError) as exc:  # LookupError: an unknown declared encoding
             self.done = True
             reason = (str(exc).splitlines() or ["broken XML"])[0][:80]
             raise DataFileError(

@@ -35,6 +35,7 @@ from samskaping.loading import load_survey
 from samskaping.mapping import Mapping
 from samskaping.recoding import MISSING_TOKENS
 from samskaping.validation import Validated, validate
+from tests import test_hostile_files as corpus
 
 FULL_INSTRUMENT = load_instrument()
 # Validation builds one report chunk and one data column per instrument item (about 2 ms each),
@@ -505,12 +506,6 @@ def _read_shape(name: str, content: bytes) -> tuple[int, int]:
     return raw.frame.shape
 
 
-def _hostile():
-    from tests import test_hostile_files as corpus
-
-    return corpus
-
-
 # Snippets a damaged or hostile workbook part may hold: any part, xlsx sheets, ods content.
 SNIPPETS = [
     b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>', b"&a;", b"&#0;", b"&#x1F600;", b"\x00", b"\xff\xfe", b"\xc3",
@@ -542,7 +537,6 @@ ODS_SNIPPETS = [
 @st.composite
 def mutated_workbooks(draw) -> tuple[str, bytes]:
     """A small xlsx or ods, its XML parts and its zip structure damaged in random ways."""
-    corpus = _hostile()
     ods = draw(st.booleans())
     rows = [corpus.HEADER, *corpus.ROWS]
     if ods:
@@ -617,8 +611,17 @@ def _ended_well(outcome: tuple[str, object]) -> None:
     event(f"{kind}: {str(detail)[:40]}" if kind == "refused" else "read")
 
 
+def _with_declaration(part: str, declaration: bytes) -> tuple[str, bytes]:
+    parts = corpus.workbook_parts()
+    parts[part] = parts[part].replace(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>', declaration)
+    return "svar.xlsx", corpus.xlsx(parts)
+
+
 @settings(max_examples=_examples(), suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(workbook=mutated_workbooks())
+# Regression: an unknown encoding in an XML declaration made defusedxml raise LookupError (not a DataFileError).
+@example(workbook=_with_declaration("[Content_Types].xml", b'<?xml version="1.0" encoding="yes"?>'))
+@example(workbook=_with_declaration("xl/worksheets/sheet1.xml", b'<?xml version="1.0" encoding="utf-32"?>'))
 def test_mutated_workbook_is_read_or_refused(workbook: tuple[str, bytes]) -> None:
     """Any damage to an xlsx or ods ends in a table or a one-line DataFileError, in bounded memory and time."""
     name, content = workbook
