@@ -3,7 +3,6 @@
 import streamlit as st
 
 from samskaping import figures
-from samskaping.overview import missing_by_part, respondent_counts
 from ui import charts, data, render, shell
 from ui.text import lang, t
 
@@ -15,7 +14,7 @@ instrument = data.instrument()
 render.validation_report(dataset.validated.report)
 
 st.subheader(t("overview_respondents"))
-counts = respondent_counts(dataset.validated.data)
+counts = data.respondent_count_table(dataset)
 count_columns = [c for c in counts.columns if c != "case"]
 shown = render.counts_for_display(counts, count_columns, k)
 shown = shown.rename(
@@ -26,7 +25,7 @@ st.dataframe(shown, hide_index=True)
 st.caption(t("overview_respondents_note", k=k, k_minus=k - 1, n=len(dataset.validated.data)))
 
 st.subheader(t("overview_missing"))
-missing = missing_by_part(dataset.validated.data, instrument, three_as_missing=three_as_missing)
+missing = data.missing_table(dataset)
 missing["part"] = missing["part"].map(lambda p: instrument.parts[p].get(lang()))
 st.dataframe(
     missing.rename(

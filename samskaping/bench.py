@@ -4,13 +4,15 @@ Surveys come from the demo generator, cached as xlsx and csv by :mod:`samskaping
 (generated in a child process, so the generator's memory does not count in the peak memory
 measured here).
 
-Every step is timed once, in this process, on this machine, in the order of :data:`STEPS`:
+Every step is timed once, in this process, on this machine, in the order of :data:`STEPS` (the core
+steps at every size, then the pages at every size):
 
 - ``floor_xlsx`` / ``floor_csv``: a bare pandas read of the file (calamine for xlsx; csv as text),
   timed in a child process so that its memory is not part of this process's peak;
 - ``import_xlsx`` / ``import_csv``: :func:`samskaping.loading.load_survey` (read, map, validate);
 - ``import_validate_score_xlsx`` / ``_csv``: the same plus :func:`samskaping.scoring.score_survey`;
-- ``validate``: :func:`samskaping.validation.validate` of the xlsx file's table (mapping made untimed);
+- ``validate``: :func:`samskaping.validation.validate` of the survey's table (read from the csv, the
+  same table as the xlsx's; mapping made untimed);
 - ``score``: :func:`samskaping.scoring.score_survey` (every measure, respondents, cases, groups, sides);
 - ``profiles``: the findings of every case (and the all-case means) plus the overview page's tables
   (respondents per case and group, missing data per part, reliability);
@@ -135,7 +137,9 @@ class _Prepared:
         return self.made[name]
 
     def raw(self) -> RawTable:
-        return self.get("raw", lambda: read_table(self.xlsx))
+        # The csv holds the same table as the xlsx; read from it, the validate step's input does not
+        # add a second workbook parse (calamine holds a whole sheet) to the memory measured.
+        return self.get("raw", lambda: read_table(self.csv))
 
     def validated(self) -> Validated:
         return self.get("validated", lambda: validate(self.raw(), self.instrument, self.mapping()))
@@ -341,13 +345,16 @@ def run_bench(
         for step in core:
             _time_step(warm_up, step)
         del warm_up
+    # Every core step at every size first, then the pages: loading Streamlit and its caches would
+    # otherwise raise the memory every later core step starts from.
     for size, (xlsx, csv) in files.items():
         prepared = _Prepared(xlsx, csv, instrument, codebook)
         for step in core:
             record(size, step, _time_step(prepared, step))
         del prepared
         _release_memory()
-        if page_module is not None:
+    if page_module is not None:
+        for size, (xlsx, _) in files.items():
             for page, kind, seconds in page_module.page_timings(xlsx, pages):
                 if f"page_{kind}_{page}" in chosen:
                     record(size, f"page_{kind}_{page}", seconds)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from samskaping.codebook import Codebook, load_codebook, parse_codebook
@@ -13,6 +14,7 @@ from samskaping.importing import RawTable, read_table
 from samskaping.instrument import DATA_DIR, Instrument, load_instrument
 from samskaping.loading import load_survey
 from samskaping.mapping import mapping_from_yaml
+from samskaping.overview import missing_by_part, respondent_counts
 from samskaping.reliability import reliability
 from samskaping.scoring import Scores, score_survey
 from samskaping.validation import Validated, validate
@@ -160,6 +162,27 @@ def reliability_table(dataset: Dataset):
     """Reliability per factor and barrier of the data set in use, cached."""
     _, three = settings()
     return _reliability(dataset.validated, codebook(), cache_key(dataset), three)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _respondent_counts(_data: pd.DataFrame, key: str) -> pd.DataFrame:
+    return respondent_counts(_data)
+
+
+def respondent_count_table(dataset: Dataset) -> pd.DataFrame:
+    """Respondents per case and group of the data set in use (:func:`samskaping.overview.respondent_counts`), cached."""
+    return _respondent_counts(dataset.validated.data, cache_key(dataset))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _missing(_data: pd.DataFrame, key: str, three_as_missing: bool) -> pd.DataFrame:
+    return missing_by_part(_data, instrument(), three_as_missing=three_as_missing)
+
+
+def missing_table(dataset: Dataset) -> pd.DataFrame:
+    """Missing answers per part of the data set in use (:func:`samskaping.overview.missing_by_part`), cached."""
+    _, three = settings()
+    return _missing(dataset.validated.data, cache_key(dataset), three)
 
 
 def use_imported(dataset: Dataset) -> None:
