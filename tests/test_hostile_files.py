@@ -789,3 +789,15 @@ def test_upload_names_are_shown_on_one_printable_line(upload: str, builder: str,
     assert result["outcome"] == "refused"
     assert re.match(message, result["message"]), result["message"]
     result["message"].encode("utf-8")  # printable: no lone surrogates
+
+
+def test_command_line_names_a_non_utf8_file_on_one_line(tmp_path: Path) -> None:
+    """``samskaping validate`` on a file named with a non-UTF-8 byte and a line break: one printable line."""
+    path = os.fsencode(tmp_path) + b"/bad-\xff\nx.csv"
+    with open(path, "wb") as handle:
+        handle.write(csv_bytes(nul_rows()))
+    done = subprocess.run(
+        [sys.executable, "-m", "samskaping", "validate", path], capture_output=True, cwd=REPO, timeout=TIMEOUT
+    )
+    assert done.returncode == 2  # methods.md section 10: exit code 2 for a file that cannot be used
+    assert done.stderr == b"error: bad-\\xff\\u000ax.csv: not a text table (the file holds binary data)\n"
