@@ -6,7 +6,7 @@ needs the app itself (``app.py``, ``pages/``, ``ui/``), which only a checkout of
 has; :mod:`samskaping.bench` loads this file from the checkout by its path.
 
 For each page the survey file is given to the sidebar's uploader (data set "upload", as a researcher
-would), Streamlit's data caches are emptied, and the page's first run is timed (*cold*: read,
+would), Streamlit's caches (data and resources) are emptied, and the page's first run is timed (*cold*: read,
 validate and score the file, then draw the page). Then a widget is changed three times (the case
 on the case profile, the language elsewhere: there, back and there again) and the median of the
 three reruns is the *warm* time. Every run executes ``app.py`` (the sidebar) as the server does.
@@ -41,6 +41,7 @@ _MIME = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 _QUIET = {  # Streamlit warns when session state is set or a cache cleared between runs, as a bench does
     "streamlit.runtime.scriptrunner_utils.script_run_context": "missing ScriptRunContext",
     "streamlit.runtime.caching.cache_data_api": "No runtime found",
+    "streamlit.runtime.caching.cache_resource_api": "No runtime found",
 }
 
 
@@ -122,7 +123,7 @@ def _warm_up() -> None:
 def page_timings(path: Path, pages: tuple[str, ...] = PAGES) -> Iterator[tuple[str, str, float]]:
     """Time each page on the survey file ``path``: yields ``(page, "cold" | "warm", seconds)``.
 
-    Cold is the page's first run after the file is uploaded, with Streamlit's data caches empty;
+    Cold is the page's first run after the file is uploaded, with Streamlit's caches empty;
     warm is the median of three reruns after a widget change. Raises ``RuntimeError`` when a page
     raises, ``ValueError`` for an unknown page.
     """
@@ -140,6 +141,7 @@ def page_timings(path: Path, pages: tuple[str, ...] = PAGES) -> Iterator[tuple[s
             at.switch_page(f"pages/{page}.py")
             at.file_uploader(key="upload").set_value((path.name, content, _MIME.get(path.suffix.lower(), "")))
             st.cache_data.clear()
+            st.cache_resource.clear()
             yield page, "cold", _run(at)
             warm = []
             for change in _changes(at, page):

@@ -82,7 +82,10 @@ def codebook() -> Codebook:
     return _bundled_codebook()
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+# Validated data sets and scores are kept as resources (shared, not copied per read): a copy of a
+# 10 000-respondent data set on every rerun cost more than drawing the page. They are read-only:
+# pages and the package derive new frames from them and never change them in place.
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _validate_bytes(name: str, content: bytes) -> Validated:
     # Canonical files map to themselves; other exports get the proposed mapping (the import
     # page lets the researcher review and correct it).
@@ -141,7 +144,7 @@ def settings() -> tuple[int, bool]:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _scores(_validated: Validated, _codebook: Codebook, key: str, k: int, three_as_missing: bool) -> Scores:
     return score_survey(_validated.data, instrument(), _codebook, k=k, three_as_missing=three_as_missing)
 

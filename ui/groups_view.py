@@ -177,11 +177,10 @@ def largest_gaps(table: pd.DataFrame, codebook: Codebook, top: int = 10) -> pd.D
     language = lang()
     thresholds = codebook.thresholds
     shown = table[~table["hidden"].astype(bool)]
-    large = [
-        thresholds.large_gap_likert if codebook.measure(m).scale == "likert5" else thresholds.large_gap_index
-        for m in shown["measure"]
-    ]
-    ranked = shown.assign(_relative=shown["gap"].abs() / large).sort_values("_relative", ascending=False)
+    large = {m.id: thresholds.large_gap_likert if m.scale == "likert5" else thresholds.large_gap_index
+             for m in codebook.measures}  # fmt: skip
+    relative = shown["gap"].abs() / shown["measure"].map(large).astype(float)
+    ranked = shown.assign(_relative=relative).sort_values("_relative", ascending=False, kind="stable")
     rows = []
     for row in ranked.head(top).itertuples(index=False):
         scale = codebook.measure(row.measure).scale

@@ -6,6 +6,7 @@ stay small); every key must exist in both languages with the same placeholders (
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import streamlit as st
@@ -17,9 +18,11 @@ TEXT_DIR = Path(__file__).resolve().parent / "texts"
 LANGUAGES = {"en": "English", "nb": "Norsk bokmål"}
 
 
-@st.cache_resource
+# A plain memo rather than st.cache_resource: pages look texts up thousands of times per run
+# (table cells), and Streamlit's cache costs a hash of the arguments on every call.
+@functools.cache
 def catalogue(lang: str) -> dict[str, str]:
-    """All texts of one language, keyed by text id."""
+    """All texts of one language, keyed by text id (read once per process)."""
     texts: dict[str, str] = {}
     for path in sorted(TEXT_DIR.glob(f"*.{lang}.yaml")):
         texts.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
