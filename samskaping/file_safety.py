@@ -63,6 +63,10 @@ _ODS_TOKEN = re.compile(
     rb"|</table:(table-row)\s*>"
 )
 _ODS_VALUE = re.compile(rb"\soffice:value-type\s*=")
+# A cell without a reference first, or with a reference not plainly letters and digits.
+_IRREGULAR_CELL = re.compile(rb'<c(?:(?! r=")[\s>/]| r="(?![A-Z]{1,10}[0-9]{1,12}"))')
+_VALUED_REFERENCE = re.compile(rb'<c r="([A-Z]{1,10})([0-9]{1,12})"(?:' + _ATTRIBUTE.encode() + rb")*\s*>")
+_ROW_NUMBER = re.compile(rb'<row r="([0-9]{1,12})"')
 _PREFIXED_CELL = re.compile(rb"<[A-Za-z0-9_.-]+:c[\s>/]")
 _BIDI = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F}
 
@@ -474,7 +478,16 @@ class _XlsxScan:
         if self.outside is not None:
             if not self.outside.search(piece) and not _PREFIXED_CELL.search(piece):
                 return
-            self.outside = None  # something is not as the dimension says: walk every tag from here
+            self.outside = None  # something is not as the dimension says: read every reference from here
+        if not _IRREGULAR_CELL.search(piece) and not _PREFIXED_CELL.search(piece):
+            # Every cell has a plain reference first: the farthest ones (of cells that are not empty) will do.
+            if found := _VALUED_REFERENCE.findall(piece):
+                letters, digits = zip(*found, strict=True)
+                self.rows = max(self.rows, max(map(int, set(digits))))
+                self.columns = max(self.columns, max(_reference(f"{x.decode()}1")[1] for x in set(letters)))
+            if rows := _ROW_NUMBER.findall(piece):
+                self.row = int(rows[-1])  # for cells without a reference in a later piece
+            return
         for match in _XLSX_TOKEN.finditer(piece):
             tag, attributes, empty = match.groups()
             if tag == b"row":
