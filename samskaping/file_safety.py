@@ -398,6 +398,12 @@ def _reference(text: str) -> tuple[int, int] | None:
     return int(found[2]), column
 
 
+def _no_longer(text: bytes, first: bytes, last: bytes) -> bytes:
+    """A regex for the strings shorter than ``text``, or as long and starting no higher (over first-last)."""
+    shorter = [rb"[%s-%s]{1,%d}" % (first, last, len(text) - 1)] if len(text) > 1 else []
+    return b"|".join([*shorter, rb"[%s-%s][%s-%s]{%d}" % (first, text[:1], first, last, len(text) - 1)])
+
+
 def _greater(text: bytes, alphabet: bytes) -> bytes:
     """A regex matching the strings as long as ``text`` over ``alphabet`` that sort after it."""
     options = []
@@ -454,8 +460,7 @@ class _XlsxScan:
         # then no cell lies beyond (first letter then Zs, first digit then 9s), which may do as the bound.
         rows = int(digits[:1] + b"9" * (len(digits) - 1))
         columns = _reference((letters[:1] + b"Z" * (len(letters) - 1)).decode() + "1")[1]
-        shape = rb"(?:[A-Z]{0,%d}[A-%s]|[A-%s][A-Z]{%d})" % (len(letters) - 1, b"Z", letters[:1], len(letters) - 1)
-        shape += rb"(?:[0-9]{1,%d}|[0-%s][0-9]{%d})" % (max(len(digits) - 1, 1), digits[:1], len(digits) - 1)
+        shape = rb"(?:%s)(?:%s)" % (_no_longer(letters, b"A", b"Z"), _no_longer(digits, b"0", b"9"))
         if _within(rows, columns, *self.limits):
             self.outside = re.compile(rb'<c(?:(?! r=")[\s>/]| r="(?!' + shape + rb'"))')
             self.rows, self.columns = rows, columns

@@ -661,3 +661,132 @@ def test_any_text_bytes_are_read_or_refused(content: bytes) -> None:
     else:
         event("read")
         assert shape[0] >= 1
+
+
+# --- the workbook check's extent is never smaller than what calamine builds ------------------------
+
+
+@st.composite
+def sheets(draw) -> bytes:
+    """A worksheet of cells written in every form calamine takes: plain, absolute, lower-case and missing
+    references, the reference after other attributes, a namespace prefix, empty styled cells; with a
+    true, false or no ``<dimension>``."""
+    rows = []
+    for _ in range(draw(st.integers(0, 6))):
+        number = draw(st.one_of(st.none(), st.integers(1, 3000)))
+        cells = []
+        for _ in range(draw(st.integers(0, 5))):
+            column, row = draw(st.integers(1, 300)), draw(st.integers(1, 3000))
+            letters = corpus.column_letters(column)
+            reference = draw(
+                st.sampled_from([f"{letters}{row}"] * 6 + [f"${letters}${row}", f"{letters.lower()}{row}", None, None])
+            )
+            form = draw(st.sampled_from(["plain"] * 5 + ["late", "prefixed", "empty", "empty"]))
+            at = f' r="{reference}"' if reference else ""
+            if form == "plain":
+                cells.append(f"<c{at}><v>1</v></c>")
+            elif form == "late":
+                cells.append(f'<c s="0"{at}><v>1</v></c>')
+            elif form == "prefixed":
+                cells.append(f"<x:c{at}><x:v>1</x:v></x:c>")
+            else:
+                cells.append(f'<c{at} s="0"/>')
+        rows.append((f'<row r="{number}">' if number else "<row>") + "".join(cells) + "</row>")
+    dimension = draw(st.sampled_from(["", '<dimension ref="A1:B2"/>', '<dimension ref="A1:KN3000"/>']))
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{corpus.MAIN}" xmlns:x="{corpus.MAIN}">'
+        f"{dimension}<sheetData>{''.join(rows)}</sheetData></worksheet>"
+    ).encode()
+
+
+@settings(max_examples=_examples(), suppress_health_check=[HealthCheck.too_slow])
+@given(sheet=sheets(), limits=st.sampled_from([(10**7, 10**5), (3500, 10**5), (10**7, 310), (3100, 305)]))
+# Regression: under <dimension ref="A1:B2"> a cell in A3 was not seen (the quick pattern let any one-digit row pass).
+@example(
+    sheet=(
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{corpus.MAIN}"><dimension ref="A1:B2"/><sheetData>'
+        '<row></row><row></row><row><c r="A3"><v>1</v></c></row></sheetData></worksheet>'
+    ).encode(),
+    limits=(10**7, 10**5),
+)
+def test_workbook_check_sees_at_least_what_calamine_builds(sheet: bytes, limits: tuple[int, int]) -> None:
+    """The extent the check returns bounds calamine's sheet, so the limits it guards cannot be slipped past.
+
+    Limits just above the dimension's (3 000 rows, column KN = 300) make the check use its exact pattern.
+    """
+    import io
+
+    import python_calamine
+
+    from samskaping.file_safety import check_workbook
+
+    content = corpus.xlsx(corpus.workbook_parts(sheet=sheet))
+    row_limit, column_limit = limits
+    rows, columns = check_workbook(content, "svar.xlsx", row_limit, column_limit, 10**12)
+    if rows > row_limit or columns > column_limit:
+        event("over the limits: refused")
+        return
+    try:
+        built = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_name("Svar")
+    except python_calamine.CalamineError:
+        event("calamine refuses")
+        return
+    if built.end is None:
+        event("empty")
+        return
+    event("compared")
+    assert rows >= built.end[0] + 1 and columns >= built.end[1] + 1, ((rows, columns), built.end)
+
+
+@st.composite
+def ods_tables(draw) -> bytes:
+    """``content.xml`` with rows and cells repeated, valued, empty and covered, over one or two tables."""
+    tables = []
+    for _ in range(draw(st.integers(1, 2))):
+        rows = []
+        for _ in range(draw(st.integers(0, 6))):
+            cells = []
+            for _ in range(draw(st.integers(0, 5))):
+                repeat = draw(st.sampled_from(["", ' table:number-columns-repeated="{}"'])).format(
+                    draw(st.integers(1, 40))
+                )
+                kind = draw(st.sampled_from(["value", "text", "empty", "covered", "typed-empty"]))
+                if kind == "value":
+                    cells.append(f'<table:table-cell{repeat} office:value-type="float" office:value="1"/>')
+                elif kind == "text":
+                    cells.append(f"<table:table-cell{repeat}><text:p>x</text:p></table:table-cell>")
+                elif kind == "empty":
+                    cells.append(f"<table:table-cell{repeat}/>")
+                elif kind == "covered":
+                    cells.append(f"<table:covered-table-cell{repeat}/>")
+                else:
+                    cells.append(f'<table:table-cell{repeat} office:value-type="string"></table:table-cell>')
+            repeat = draw(st.sampled_from(["", ' table:number-rows-repeated="{}"'])).format(draw(st.integers(1, 60)))
+            rows.append(f"<table:table-row{repeat}>{''.join(cells)}</table:table-row>")
+        tables.append(f'<table:table table:name="T{len(tables)}">{"".join(rows)}</table:table>')
+    head = corpus.ODS_HEAD.format(prolog="").split("<table:table ")[0]
+    return (head + "".join(tables) + "</office:spreadsheet></office:body></office:document-content>").encode()
+
+
+@settings(max_examples=_examples(), suppress_health_check=[HealthCheck.too_slow])
+@given(content=ods_tables())
+def test_ods_check_sees_at_least_what_calamine_builds(content: bytes) -> None:
+    """The same for ods: repeated rows and columns are counted at least as calamine expands them."""
+    import io
+
+    import python_calamine
+
+    from samskaping.file_safety import check_workbook
+
+    workbook = corpus.ods(content)
+    rows, columns = check_workbook(workbook, "svar.ods", 10**7, 10**5, 10**12)
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(workbook))
+        built = [book.get_sheet_by_name(name) for name in book.sheet_names]
+    except python_calamine.CalamineError:
+        event("calamine refuses")
+        return
+    ends = [sheet.end for sheet in built if sheet.end is not None]
+    event("compared" if ends else "empty")
+    for end in ends:
+        assert rows >= end[0] + 1 and columns >= end[1] + 1, ((rows, columns), end)
