@@ -7,7 +7,7 @@ import streamlit as st
 from samskaping.compare import comparison_sentence, grouping_options
 from samskaping.figures_compare import dumbbell, gap_heatmap
 from samskaping.statistics import min_attainable_p
-from ui import charts, data, groups_view, shell
+from ui import charts, data, groups_view, render, shell
 from ui.text import lang, t
 
 dataset = shell.open_page("groups_title", "groups_caption")
@@ -86,7 +86,9 @@ st.subheader(t("groups_gaps"))
 st.caption(t("groups_gaps_note"))
 gaps = groups_view.gaps(dataset, scores)
 if not gaps.empty:
-    chart = charts.chart("groups_gap_heatmap", dataset, lambda: gap_heatmap(gaps, codebook, lang(), k=k))
+    in_view = tuple(render.case_view(sorted(gaps["case"].unique()), "groups_gap_cases"))
+    view = gaps[gaps["case"].isin(in_view)]
+    chart = charts.chart("groups_gap_heatmap", dataset, lambda: gap_heatmap(view, codebook, lang(), k=k), in_view)
     st.plotly_chart(chart.figure, key="groups_gap_heatmap")
     st.caption(chart.alt_text)
 top = groups_view.largest_gaps(gaps, codebook)

@@ -14,9 +14,8 @@ instrument = data.instrument()
 render.validation_report(dataset.validated.report)
 
 st.subheader(t("overview_respondents"))
-counts = data.respondent_count_table(dataset)
-count_columns = [c for c in counts.columns if c != "case"]
-shown = render.counts_for_display(counts, count_columns, k)
+shown = data.respondent_count_table(dataset)
+count_columns = [c for c in shown.columns if c != "case"]
 shown = shown.rename(
     columns={"case": t("col_case"), "total": t("group_total")}
     | {g: render.group_name(g) for g in count_columns if g != "total"}
@@ -48,7 +47,9 @@ st.dataframe(render.reliability_for_display(data.reliability_table(dataset), cod
 st.caption(t("overview_reliability_note"))
 
 st.subheader(t("overview_heatmap"))
-chart = charts.chart("overview_heatmap", dataset, lambda: figures.case_heatmap(scores.cases, codebook, lang(), k=k))
+in_view = tuple(render.case_view(list(dict.fromkeys(scores.cases["case"])), "overview_heatmap_cases"))
+view = scores.cases[scores.cases["case"].isin(in_view)]
+chart = charts.chart("overview_heatmap", dataset, lambda: figures.case_heatmap(view, codebook, lang(), k=k), in_view)
 st.plotly_chart(chart.figure, key="overview_heatmap")
 st.caption(chart.alt_text)
 with st.expander(t("overview_how_to_read")):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from samskaping.anonymity import mask_counts
 from samskaping.codebook import Codebook, load_codebook, parse_codebook
 from samskaping.errors import SamskapingError
 from samskaping.importing import RawTable, read_table
@@ -92,6 +94,17 @@ def _validate_bytes(name: str, content: bytes) -> Validated:
     return load_survey(Path(name), instrument(), data=content).validated
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _digest(file_id: str, _content: bytes) -> str:
+    """The SHA-256 of an upload, computed once per uploaded file (not on every rerun: 33 MB take 0.1 s)."""
+    return hashlib.sha256(_content).hexdigest()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _validate_upload(name: str, digest: str, _content: bytes) -> Validated:
+    return load_survey(Path(name), instrument(), data=_content).validated
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def read_raw(name: str, content: bytes, sheet: str | None, companions: tuple[tuple[str, bytes], ...]) -> RawTable:
     """Read an uploaded export (cached by its bytes); raises DataFileError for unusable files."""
@@ -121,14 +134,15 @@ def current_dataset() -> Dataset | None:
     if upload is None:
         return None
     content = upload.getvalue()
+    digest = _digest(upload.file_id, content)
     try:
-        validated = _validate_bytes(upload.name, content)
+        validated = _validate_upload(upload.name, digest, content)
     except SamskapingError as exc:
         from ui.text import t
 
         st.error(t("upload_failed", problem=str(exc)))
         return None
-    return Dataset(f"upload:{upload.name}:{hash(content)}", upload.name, validated, False, Source(upload.name, content))
+    return Dataset(f"upload:{upload.name}:{digest}", upload.name, validated, False, Source(upload.name, content))
 
 
 def cache_key(dataset: Dataset) -> str:
@@ -168,13 +182,17 @@ def reliability_table(dataset: Dataset):
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _respondent_counts(_data: pd.DataFrame, key: str) -> pd.DataFrame:
-    return respondent_counts(_data)
+def _respondent_counts(_data: pd.DataFrame, key: str, k: int) -> pd.DataFrame:
+    counts = respondent_counts(_data)
+    columns = [c for c in counts.columns if c != "case"]
+    return mask_counts(counts, columns, k=k).astype(dict.fromkeys(columns, "str"))
 
 
 def respondent_count_table(dataset: Dataset) -> pd.DataFrame:
-    """Respondents per case and group of the data set in use (:func:`samskaping.overview.respondent_counts`), cached."""
-    return _respondent_counts(dataset.validated.data, cache_key(dataset))
+    """Respondents per case and group of the data set in use (:func:`samskaping.overview.respondent_counts`),
+    counts from 1 to k − 1 shown as "< k" (methods.md §7), as text; cached."""
+    k, _ = settings()
+    return _respondent_counts(dataset.validated.data, cache_key(dataset), k)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from samskaping.anonymity import mask_counts
 from samskaping.codebook import Codebook
 from samskaping.export import to_csv_bytes
 from samskaping.instrument import GROUPS
@@ -15,6 +14,29 @@ from ui.text import lang, t
 
 BAND_ICONS = {"strength": "▲", "borderline": "●", "concern": "▼"}
 GROUP_IDS = GROUPS
+
+
+CASES_PER_VIEW = 30  # rows of a cases × measures heatmap shown at once
+
+
+def case_view(cases: list[str], key: str) -> list[str]:
+    """The cases a cases × measures heatmap shows: all of them, or one view of :data:`CASES_PER_VIEW` chosen here.
+
+    A heatmap of hundreds of cases is too tall to read and slow to draw on every rerun, so
+    beyond :data:`CASES_PER_VIEW` cases a chooser offers them in views of that many (in the
+    order given). Hidden cells stay hidden: a view only leaves rows out.
+    """
+    if len(cases) <= CASES_PER_VIEW:
+        return cases
+    starts = list(range(0, len(cases), CASES_PER_VIEW))
+    start = st.selectbox(
+        t("cases_view", total=len(cases)),
+        starts,
+        key=key,
+        format_func=lambda s: t("cases_view_option", first=s + 1, last=min(s + CASES_PER_VIEW, len(cases)),
+                                first_case=cases[s]),
+    )  # fmt: skip
+    return cases[start : start + CASES_PER_VIEW]
 
 
 def measure_name(codebook: Codebook, measure_id: str) -> str:
@@ -73,11 +95,6 @@ def reliability_for_display(table: pd.DataFrame, codebook: Codebook) -> pd.DataF
             t("overview_note"): [t(f"reliability_note_{c}") if c else "" for c in table["note"]],
         }
     )
-
-
-def counts_for_display(table: pd.DataFrame, count_columns: list[str], k: int) -> pd.DataFrame:
-    """A frequency table with counts from 1 to k − 1 shown as "< k" (methods.md §7)."""
-    return mask_counts(table, count_columns, k=k).astype({c: "str" for c in count_columns})
 
 
 def group_name(group: str) -> str:

@@ -1,0 +1,57 @@
+"""Heatmaps of many cases show them in views of 30 (ui.render.case_view), on the Overview and Groups pages."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from samskaping.codebook import load_codebook
+from samskaping.demo import generate_demo
+from samskaping.instrument import load_instrument
+
+ROOT = Path(__file__).resolve().parents[2]
+CASES = 65  # three views: cases 1–30, 31–60, 61–65
+
+
+@pytest.fixture(scope="module")
+def many_cases_csv() -> bytes:
+    instrument = load_instrument()
+    survey = generate_demo(instrument, load_codebook(instrument=instrument), respondents=4 * CASES, cases=CASES, seed=7)
+    buffer = io.StringIO()
+    survey.data.to_csv(buffer, index=False)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _heatmap_rows(at: AppTest, key: str) -> list[str]:
+    chart = next(c for c in at.get("plotly_chart") if key in c.proto.id)
+    figure = json.loads(chart.proto.spec)
+    heatmaps = [trace for trace in figure["data"] if trace["type"] == "heatmap"]
+    return list(heatmaps[0]["y"])
+
+
+@pytest.mark.parametrize(("page", "selector", "chart_key"), [
+    ("overview", "overview_heatmap_cases", "overview_heatmap"),
+    ("groups", "groups_gap_cases", "groups_gap_heatmap"),
+])  # fmt: skip
+def test_a_heatmap_of_65_cases_shows_them_30_at_a_time(entry_script_runs, many_cases_csv, page, selector, chart_key):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = "en"
+    at.session_state["dataset"] = "upload"
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    at.file_uploader(key="upload").set_value(("many.csv", many_cases_csv, "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    chooser = at.selectbox(key=selector)
+    # 65 cases in views of 30 (ui/texts/common.en.yaml cases_view_option): 1–30, 31–60, 61–65
+    assert [option.split(" (")[0] for option in chooser.options] == ["cases 1–30", "cases 31–60", "cases 61–65"]
+    first = _heatmap_rows(at, chart_key)
+    assert len(first) == 30
+    chooser.set_value(60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    last = _heatmap_rows(at, chart_key)
+    assert len(last) == 5 and not set(last) & set(first)
