@@ -178,7 +178,8 @@ def check_workbook(content: bytes, name: str, row_limit: int, column_limit: int,
 
 
 def _mb(size: int) -> str:
-    return f"{size:,} bytes" if size < 10**6 else f"{size / 1e6:,.0f} MB"
+    """Bytes in the unit of SAMSKAPING_MAX_UNZIPPED_MB (2**20 bytes)."""
+    return f"{size:,} bytes" if size < 1 << 20 else f"{size / (1 << 20):,.0f} MB"
 
 
 def _directory(content: bytes, name: str, limit: int) -> list[_Part]:

@@ -598,7 +598,7 @@ DTD = (
     r": refused: part {} declares a DTD or XML entities, which workbooks never need "
     r"\(entity expansion or an external entity\)"
 )
-BOMB = r"svar\.(xlsx|ods): refused: part ({}) would unpack to 3,5\d\d MB \(the limit is 2,147 MB\)"
+BOMB = r"svar\.(xlsx|ods): refused: part ({}) would unpack to 3,(39\d|400) MB \(the limit is 2,048 MB\)"
 # name → the whole message (a regular expression), or None for a file that imports.
 REFUSED: dict[str, str | None] = {
     "truncated_half": DAMAGED,

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def hostile() -> list[tuple[str, bytes, str]]:
     """(upload name, content, the words the error must show) — the messages come from samskaping.file_safety."""
     return [
-        ("svar.xlsx", zip_bomb(), "svar.xlsx: refused: part xl/worksheets/sheet1.xml would unpack to 3,5"),
+        ("svar.xlsx", zip_bomb(), "svar.xlsx: refused: part xl/worksheets/sheet1.xml would unpack to 3,39"),
         ("svar.xlsx", with_sheet(entity_sheet(LAUGHS, "&lol9;")), "declares a DTD or XML entities"),
         ("svar.csv", csv_bytes(nul_rows()), "svar.csv: not a text table (the file holds binary data)"),
         ("svar.ods", ods_repeat_bomb(), "svar.ods: a sheet has more than 5,000 columns (the limit)"),
