@@ -33,9 +33,9 @@ def case_view(cases: list[str], key: str) -> list[str]:
         t("cases_view", total=len(cases)),
         starts,
         key=key,
-        format_func=lambda s: t("cases_view_option", first=s + 1, last=min(s + CASES_PER_VIEW, len(cases)),
-                                first_case=cases[s]),
-    )  # fmt: skip
+        # Numbers and a case name only: a label that changed with the language would lose the choice.
+        format_func=lambda s: f"{s + 1}–{min(s + CASES_PER_VIEW, len(cases))} · {cases[s]}",
+    )
     return cases[start : start + CASES_PER_VIEW]
 
 

@@ -47,11 +47,14 @@ def test_a_heatmap_of_65_cases_shows_them_30_at_a_time(entry_script_runs, many_c
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     chooser = at.selectbox(key=selector)
-    # 65 cases in views of 30 (ui/texts/common.en.yaml cases_view_option): 1–30, 31–60, 61–65
-    assert [option.split(" (")[0] for option in chooser.options] == ["cases 1–30", "cases 31–60", "cases 61–65"]
+    # 65 cases in views of 30: 1–30, 31–60, 61–65, each with its first case's name
+    assert [option.split(" · ")[0] for option in chooser.options] == ["1–30", "31–60", "61–65"]
     first = _heatmap_rows(at, chart_key)
     assert len(first) == 30
     chooser.set_value(60).run()
     assert not at.exception, [e.value for e in at.exception]
     last = _heatmap_rows(at, chart_key)
     assert len(last) == 5 and not set(last) & set(first)
+    at.selectbox(key="lang").set_value("nb").run()  # the view chosen survives a change of language
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key=selector).value == 60 and _heatmap_rows(at, chart_key) == last
