@@ -16,7 +16,7 @@ BAND_ICONS = {"strength": "▲", "borderline": "●", "concern": "▼"}
 GROUP_IDS = GROUPS
 
 
-CASES_PER_VIEW = 30  # rows of a cases × measures heatmap shown at once
+CASES_PER_VIEW = 20  # rows of a cases × measures heatmap shown at once (about the height of a screen)
 
 
 def case_view(cases: list[str], key: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Heatmaps of many cases show them in views of 30 (ui.render.case_view), on the Overview and Groups pages."""
+"""Heatmaps of many cases show them in views of 20 (ui.render.case_view), on the Overview and Groups pages."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from samskaping.demo import generate_demo
 from samskaping.instrument import load_instrument
 
 ROOT = Path(__file__).resolve().parents[2]
-CASES = 65  # three views: cases 1–30, 31–60, 61–65
+CASES = 65  # four views of 20: cases 1–20, 21–40, 41–60, 61–65
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def _heatmap_rows(at: AppTest, key: str) -> list[str]:
     ("overview", "overview_heatmap_cases", "overview_heatmap"),
     ("groups", "groups_gap_cases", "groups_gap_heatmap"),
 ])  # fmt: skip
-def test_a_heatmap_of_65_cases_shows_them_30_at_a_time(entry_script_runs, many_cases_csv, page, selector, chart_key):
+def test_a_heatmap_of_65_cases_shows_them_20_at_a_time(entry_script_runs, many_cases_csv, page, selector, chart_key):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.session_state["lang"] = "en"
     at.session_state["dataset"] = "upload"
@@ -47,10 +47,10 @@ def test_a_heatmap_of_65_cases_shows_them_30_at_a_time(entry_script_runs, many_c
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     chooser = at.selectbox(key=selector)
-    # 65 cases in views of 30: 1–30, 31–60, 61–65, each with its first case's name
-    assert [option.split(" · ")[0] for option in chooser.options] == ["1–30", "31–60", "61–65"]
+    # 65 cases in views of 20, each with its first case's name
+    assert [option.split(" · ")[0] for option in chooser.options] == ["1–20", "21–40", "41–60", "61–65"]
     first = _heatmap_rows(at, chart_key)
-    assert len(first) == 30
+    assert len(first) == 20
     chooser.set_value(60).run()
     assert not at.exception, [e.value for e in at.exception]
     last = _heatmap_rows(at, chart_key)
