@@ -120,11 +120,15 @@ def _warm_up() -> None:
     _warmed_up = True
 
 
-def page_timings(path: Path, pages: tuple[str, ...] = PAGES) -> Iterator[tuple[str, str, float]]:
+def page_timings(
+    path: Path, pages: tuple[str, ...] = PAGES, between: Callable[[], None] = lambda: None
+) -> Iterator[tuple[str, str, float]]:
     """Time each page on the survey file ``path``: yields ``(page, "cold" | "warm", seconds)``.
 
     Cold is the page's first run after the file is uploaded, with Streamlit's caches empty;
-    warm is the median of three reruns after a widget change. Raises ``RuntimeError`` when a page
+    warm is the median of three reruns after a widget change. After each page its session and
+    Streamlit's caches are let go and ``between()`` runs (the bench hands freed memory back), so a
+    page does not start from the memory of the one before. Raises ``RuntimeError`` when a page
     raises, ``ValueError`` for an unknown page.
     """
     unknown = set(pages) - set(PAGES)
@@ -147,4 +151,8 @@ def page_timings(path: Path, pages: tuple[str, ...] = PAGES) -> Iterator[tuple[s
             for change in _changes(at, page):
                 change()
                 warm.append(_run(at))
+            del at, change  # the last change closes over the session too
+            st.cache_data.clear()
+            st.cache_resource.clear()
+            between()
             yield page, "warm", statistics.median(warm)

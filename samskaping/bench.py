@@ -355,8 +355,7 @@ def run_bench(
         _release_memory()
     if page_module is not None:
         for size, (xlsx, _) in files.items():
-            for page, kind, seconds in page_module.page_timings(xlsx, pages):
+            for page, kind, seconds in page_module.page_timings(xlsx, pages, between=_release_memory):
                 if f"page_{kind}_{page}" in chosen:
                     record(size, f"page_{kind}_{page}", seconds)
-                _release_memory()
     return with_ratios(records)
