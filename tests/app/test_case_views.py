@@ -58,3 +58,29 @@ def test_a_heatmap_of_65_cases_shows_them_20_at_a_time(entry_script_runs, many_c
     at.selectbox(key="lang").set_value("nb").run()  # the view chosen survives a change of language
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key=selector).value == 60 and _heatmap_rows(at, chart_key) == last
+
+
+def test_kept_figures_follow_the_language_and_k(entry_script_runs):
+    # ui/charts.py keeps a figure per data set, settings, language and choice: a change of any of
+    # them must draw another figure. Titles from samskaping/figures.py's text table.
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = "en"
+    at.session_state["dataset"] = "demo"
+    at.run()
+    at.switch_page("pages/overview.py").run()
+
+    def heatmap() -> dict:
+        chart = next(c for c in at.get("plotly_chart") if "overview_heatmap" in c.proto.id)
+        return json.loads(chart.proto.spec)
+
+    assert heatmap()["layout"]["title"]["text"].startswith("All cases: mean of every measure")
+    at.selectbox(key="lang").set_value("nb").run()
+    assert heatmap()["layout"]["title"]["text"].startswith("Alle case: gjennomsnitt for hvert mål")
+    hidden_at_3 = sum(z == 0 for trace in heatmap()["data"] if trace["type"] == "heatmap" for row in trace["z"]
+                      for z in row)  # fmt: skip
+    at.number_input(key="k").set_value(1).run()
+    hidden_at_1 = sum(z == 0 for trace in heatmap()["data"] if trace["type"] == "heatmap" for row in trace["z"]
+                      for z in row)  # fmt: skip
+    # data/demo_survey.xlsx: 3 of its 204 case cells have n = 2 (counted from score_survey at k = 3 and
+    # k = 1 and the cells' n), so they are grey at k = 3 and shown at k = 1.
+    assert (hidden_at_3, hidden_at_1) == (3, 0)
