@@ -128,11 +128,12 @@ def decode_text(content: bytes, name: str) -> tuple[str, str]:
         encodings: tuple[str, ...] = ("utf-8-sig",)
     elif content.startswith((b"\xff\xfe", b"\xfe\xff")):
         encodings = ("utf-16",)
-    elif b"\x00" in content[:SAMPLE_CHARS]:
+    elif b"\x00" in content:  # anywhere: UTF-16 without a byte order mark, or binary data
         sample = content[:SAMPLE_CHARS]
         odd, even = sample[1::2].count(0), sample[0::2].count(0)
         if max(odd, even) < 0.3 * (len(sample) // 2) or min(odd, even) > 0.05 * max(odd, even):
-            raise DataFileError(f"{name}: not a text table (the file holds binary data)")
+            line = content.count(b"\n", 0, content.index(b"\x00")) + 1
+            raise DataFileError(f"{name}: not a text table (the file holds binary data: a NUL byte in line {line})")
         encodings = ("utf-16-le",) if odd > even else ("utf-16-be",)
     else:
         encodings = ("utf-8", MIXED_ENCODING, "cp1252")
@@ -143,6 +144,11 @@ def decode_text(content: bytes, name: str) -> tuple[str, str]:
             continue
         if len(_CONTROL.findall(text[:SAMPLE_CHARS])) > 0.01 * min(len(text), SAMPLE_CHARS):
             break
+        if "\x00" in text:  # a NUL character in UTF-16 text
+            line = text.count("\n", 0, text.index("\x00")) + 1
+            raise DataFileError(
+                f"{name}: not a text table (the file holds binary data: a NUL character in line {line})"
+            )
         return text, encoding
     raise DataFileError(f"{name}: not a text table (binary data or an unknown text encoding)")
 

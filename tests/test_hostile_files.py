@@ -540,6 +540,7 @@ BUILDERS: dict[str, tuple[str, Callable[[int], bytes]]] = {
     "columns_20000_xlsx": ("svar.xlsx", lambda port: xlsx(workbook_parts(wide_rows(20_000)))),
     "nul_in_cell_csv": ("svar.csv", lambda port: csv_bytes(nul_rows())),
     "nul_everywhere_csv": ("svar.csv", lambda port: csv_bytes([HEADER, *ROWS]).replace(b",", b"\x00,")),
+    "nul_after_32_kb_csv": ("svar.csv", lambda port: csv_bytes([HEADER, *ROWS * 666, *nul_rows()[1:2]])),
     "mixed_encodings_csv": ("svar.csv", lambda port: mixed_encodings()),
     "formulas_csv": ("svar.csv", lambda port: csv_bytes(formulas_csv()).replace(b"{port}", str(port).encode())),
     "formulas_xlsx": ("svar.xlsx", lambda port: formulas_xlsx(port)),
@@ -632,8 +633,9 @@ REFUSED: dict[str, str | None] = {
     "xxe_ods": "svar.ods" + DTD.format(r"content\.xml"),
     "columns_20000_csv": r"svar\.csv: more than 5,000 columns \(20,000; the limit is 5,000\)",
     "columns_20000_xlsx": r"svar\.xlsx: a sheet has more than 5,000 columns \(the limit\)",
-    "nul_in_cell_csv": r"svar\.csv: not a text table \(the file holds binary data\)",
-    "nul_everywhere_csv": r"svar\.csv: not a text table \(the file holds binary data\)",
+    "nul_in_cell_csv": r"svar\.csv: not a text table \(the file holds binary data: a NUL byte in line 2\)",
+    "nul_everywhere_csv": r"svar\.csv: not a text table \(the file holds binary data: a NUL byte in line 1\)",
+    "nul_after_32_kb_csv": r"svar\.csv: not a text table \(the file holds binary data: a NUL byte in line 2000\)",
 }
 IMPORTED = [n for n in BUILDERS if n not in REFUSED]
 TABLE_VARIABLE = "SAMSKAPING_HOSTILE_TABLE"  # a file to append each outcome to (for the notes)
@@ -772,7 +774,9 @@ def test_path_with_a_non_utf8_name_gets_a_printable_message(tmp_path: Path) -> N
     with open(path, "wb") as handle:
         handle.write(csv_bytes(nul_rows()))
     result = import_in_child(path)
-    assert result["message"] == "svar-\\xff\\xfe\\x80.csv: not a text table (the file holds binary data)"
+    assert result["message"] == (
+        "svar-\\xff\\xfe\\x80.csv: not a text table (the file holds binary data: a NUL byte in line 2)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -802,4 +806,7 @@ def test_command_line_names_a_non_utf8_file_on_one_line(tmp_path: Path) -> None:
         [sys.executable, "-m", "samskaping", "validate", path], capture_output=True, cwd=REPO, timeout=TIMEOUT
     )
     assert done.returncode == 2  # methods.md section 10: exit code 2 for a file that cannot be used
-    assert done.stderr == b"error: bad-\\xff\\u000ax.csv: not a text table (the file holds binary data)\n"
+    assert (
+        done.stderr
+        == b"error: bad-\\xff\\u000ax.csv: not a text table (the file holds binary data: a NUL byte in line 2)\n"
+    )

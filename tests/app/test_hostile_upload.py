@@ -35,7 +35,11 @@ def hostile() -> list[tuple[str, bytes, str]]:
     return [
         ("svar.xlsx", zip_bomb(), "svar.xlsx: refused: part xl/worksheets/sheet1.xml would unpack to 3,39"),
         ("svar.xlsx", with_sheet(entity_sheet(LAUGHS, "&lol9;")), "declares a DTD or XML entities"),
-        ("svar.csv", csv_bytes(nul_rows()), "svar.csv: not a text table (the file holds binary data)"),
+        (
+            "svar.csv",
+            csv_bytes(nul_rows()),
+            "svar.csv: not a text table (the file holds binary data: a NUL byte in line 2)",
+        ),
         ("svar.ods", ods_repeat_bomb(), "svar.ods: a sheet has more than 5,000 columns (the limit)"),
         ("svar.xlsx", forged_dimension(), "svar.xlsx: a sheet has more than 5,000 columns (the limit)"),
         ("svar\r\n\u202e.csv", csv_bytes(nul_rows()), "svar\\u000d\\u000a\\u202e.csv: not a text table"),
