@@ -436,6 +436,10 @@ def read_workbook(
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
+        if str(exc).strip() in names:  # calamine names only the sheet whose part is missing
+            raise DataFileError(
+                f"{name}: not a readable spreadsheet (damaged: the part holding sheet '{str(exc).strip()}' is missing)"
+            ) from None
         _raise_unreadable(exc, name)
     filled, chosen, raw_rows = best
     if raw_rows is None:

@@ -612,7 +612,8 @@ REFUSED: dict[str, str | None] = {
     r"not well-formed \(invalid token\): line 2, column \d+\)",
     "bad_xml_workbook": r"svar\.xlsx: not a readable spreadsheet \(broken XML in xl/workbook\.xml: unclosed token: "
     r"line 1, column 10\)",
-    "missing_sheet_part": r"svar\.xlsx: not a readable spreadsheet \(damaged or not a workbook: Svar\)",
+    "missing_sheet_part": r"svar\.xlsx: not a readable spreadsheet \(damaged: the part holding sheet 'Svar' is "
+    r"missing\)",
     "zip_bomb": BOMB.format(r"xl/worksheets/sheet1\.xml"),
     "zip_bomb_lying_header": r"svar\.xlsx: refused: part xl/worksheets/sheet1\.xml unpacks to more than the "
     r"40,000 bytes its header declares \(a forged archive, possibly a zip bomb\)",
