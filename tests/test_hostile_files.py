@@ -583,8 +583,38 @@ def many_parts_over_total(seed: int = 9) -> bytes:
     return zip_archive(members)
 
 
+def wordy_columns() -> bytes:
+    """5 000 columns (the limit) whose headers are sentences of survey words: each is matched against every item."""
+    import random
+
+    pick = random.Random(1)
+    words = [
+        "kommune",
+        "samarbeid",
+        "virksomhet",
+        "sosial",
+        "prosjekt",
+        "leder",
+        "ansatte",
+        "tillit",
+        "mål",
+        "ressurser",
+    ]
+    extra = [" ".join(pick.choice(words) for _ in range(8)) + f" {k}" for k in range(5000 - len(HEADER))]
+    return csv_bytes([HEADER + extra, *(row + ["1"] * len(extra) for row in ROWS)])
+
+
+def macro_xlsm() -> bytes:
+    """An xlsm with a VBA project part (bytes that are not a real project): read as data, nothing run."""
+    parts = workbook_parts()
+    parts["xl/vbaProject.bin"] = bytes.fromhex("D0CF11E0A1B11AE1") + b'Sub Auto_Open()\r\nShell "calc"\r\nEnd Sub' * 20
+    return xlsx(parts)
+
+
 BUILDERS.update(
     {
+        "columns_5000_wordy_csv": ("svar.csv", lambda port: wordy_columns()),
+        "macro_xlsm": ("svar.xlsm", lambda port: macro_xlsm()),
         "good_xlsx": ("svar.xlsx", lambda port: good_xlsx()),
         "good_ods": ("svar.ods", lambda port: ods(ods_content([HEADER, *ROWS]))),
         "libreoffice_filler_ods": ("svar.ods", lambda port: libreoffice_ods()),
@@ -681,7 +711,7 @@ BASE = {"respondent_id": ["R1", "R2", "R3"], "q14": ["Fint samarbeid", "Greit", 
 @pytest.mark.parametrize(
     "name",
     ["good_xlsx", "good_ods", "libreoffice_filler_ods", "million_empty_lines_csv", "million_empty_rows_csv",
-     "million_empty_rows_xlsx", "million_styled_rows_xlsx"],
+     "million_empty_rows_xlsx", "million_styled_rows_xlsx", "columns_5000_wordy_csv", "macro_xlsm"],
 )  # fmt: skip
 def test_file_with_the_table_and_filler_imports_the_table(name: str, tmp_path: Path) -> None:
     """The three answers of ROWS arrive unchanged; the empty rows after them are dropped."""
