@@ -126,15 +126,14 @@ def page_timings(
     """Time each page on the survey file ``path``: yields ``(page, "cold" | "warm", seconds)``.
 
     Cold is the page's first run after the file is uploaded, with Streamlit's caches empty;
-    warm is the median of three reruns after a widget change. After each page its session and
-    Streamlit's caches are let go and ``between()`` runs (the bench hands freed memory back), so a
-    page does not start from the memory of the one before. Raises ``RuntimeError`` when a page
+    warm is the median of three reruns after a widget change. Before each cold run, and after each
+    page once its session and Streamlit's caches are let go, ``between()`` runs (the bench hands
+    freed memory back), so a page does not start from the memory of the one before. Raises ``RuntimeError`` when a page
     raises, ``ValueError`` for an unknown page.
     """
     unknown = set(pages) - set(PAGES)
     if unknown:
         raise ValueError(f"unknown page(s): {', '.join(sorted(unknown))}")
-    content = path.read_bytes()
     with _app_environment():
         _warm_up()
         for page in pages:
@@ -143,9 +142,11 @@ def page_timings(
             at.session_state["dataset"] = "upload"
             at.run()  # no file yet: the page says so and stops
             at.switch_page(f"pages/{page}.py")
-            at.file_uploader(key="upload").set_value((path.name, content, _MIME.get(path.suffix.lower(), "")))
+            # Read for each page and not kept here: the bench's own copy of the file is not the app's memory.
+            at.file_uploader(key="upload").set_value((path.name, path.read_bytes(), _MIME.get(path.suffix.lower(), "")))
             st.cache_data.clear()
             st.cache_resource.clear()
+            between()
             yield page, "cold", _run(at)
             warm = []
             for change in _changes(at, page):
