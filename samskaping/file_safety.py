@@ -154,8 +154,9 @@ def check_workbook(content: bytes, name: str, row_limit: int, column_limit: int,
         full = part.size <= _FULL_PARSE_PART and budget >= part.size
         budget -= part.size if full else 0
         xml = _XmlCheck(name, shown, full and part.name.lower().endswith((".xml", ".rels")))
-        # calamine finds sheets through the relationships, under any part name: every part is scanned.
-        scan = _OdsScan() if part.name == "content.xml" else _XlsxScan(row_limit, column_limit, cell_limit)
+        # calamine finds xlsx sheets through the relationships, under any part name (content.xml too): every part
+        # is scanned as a worksheet, and content.xml also as an ods table.
+        scans = [_XlsxScan(row_limit, column_limit, cell_limit), *([_OdsScan()] if part.name == "content.xml" else [])]
         size = 0
         for chunk in _inflate(content, part, name, shown):
             size += len(chunk)
@@ -167,13 +168,15 @@ def check_workbook(content: bytes, name: str, row_limit: int, column_limit: int,
             if unpacked + size > limit:
                 raise DataFileError(f"{name}: refused: the workbook unpacks to more than {_mb(limit)} (the limit)")
             xml.feed(chunk)
-            scan.feed(chunk)
-            if _over(scan.rows, scan.columns, row_limit, column_limit, cell_limit):
-                return scan.rows, scan.columns  # refused by the caller; no need to read further
+            for scan in scans:
+                scan.feed(chunk)
+                if _over(scan.rows, scan.columns, row_limit, column_limit, cell_limit):
+                    return scan.rows, scan.columns  # refused by the caller; no need to read further
         unpacked += size
         xml.close()
-        scan.finish()
-        rows, columns = max(rows, scan.rows), max(columns, scan.columns)
+        for scan in scans:
+            scan.finish()
+            rows, columns = max(rows, scan.rows), max(columns, scan.columns)
     return rows, columns
 
 

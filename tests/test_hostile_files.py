@@ -550,11 +550,24 @@ BUILDERS: dict[str, tuple[str, Callable[[int], bytes]]] = {
 }
 
 
+def forged_dimension_sheet() -> bytes:
+    far = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    return sheet_xml([HEADER, *ROWS], raw_rows=far).replace(b"<sheetData>", b'<dimension ref="A1:E4"/><sheetData>')
+
+
 def forged_dimension() -> bytes:
     """A sheet whose ``<dimension>`` says A1:E4 while a value sits in XFD1048576 (calamine asked for 550 GB)."""
-    far = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
-    sheet = sheet_xml([HEADER, *ROWS], raw_rows=far).replace(b"<sheetData>", b'<dimension ref="A1:E4"/><sheetData>')
-    return xlsx(workbook_parts(sheet=sheet))
+    return xlsx(workbook_parts(sheet=forged_dimension_sheet()))
+
+
+def sheet_named_content_xml() -> bytes:
+    """The forged-dimension sheet stored as ``content.xml`` (the ods part name), named so by the relationships."""
+    parts = workbook_parts()
+    parts["content.xml"] = forged_dimension_sheet()
+    del parts["xl/worksheets/sheet1.xml"]
+    rels = parts["xl/_rels/workbook.xml.rels"]
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace(b"worksheets/sheet1.xml", b"../content.xml")
+    return xlsx(parts)
 
 
 def positionless_cells() -> bytes:
@@ -619,6 +632,7 @@ BUILDERS.update(
         "good_ods": ("svar.ods", lambda port: ods(ods_content([HEADER, *ROWS]))),
         "libreoffice_filler_ods": ("svar.ods", lambda port: libreoffice_ods()),
         "forged_dimension": ("svar.xlsx", lambda port: forged_dimension()),
+        "sheet_named_content_xml": ("svar.xlsx", lambda port: sheet_named_content_xml()),
         "positionless_cells": ("svar.xlsx", lambda port: positionless_cells()),
         "over_total_limit": ("svar.xlsx", lambda port: many_parts_over_total()),
     }
@@ -654,6 +668,7 @@ REFUSED: dict[str, str | None] = {
     r"zip bomb\)",
     "ods_repeat_bomb": r"svar\.ods: a sheet has more than 5,000 columns \(the limit\)",
     "forged_dimension": r"svar\.xlsx: a sheet has more than 5,000 columns \(the limit\)",
+    "sheet_named_content_xml": r"svar\.xlsx: a sheet has more than 5,000 columns \(the limit\)",
     "positionless_cells": r"svar\.xlsx: a sheet has more than 5,000 columns \(the limit\)",
     "laughs_sheet": "svar.xlsx" + DTD.format(r"xl/worksheets/sheet1\.xml"),
     "laughs_shared_strings": "svar.xlsx" + DTD.format(r"xl/sharedStrings\.xml"),
