@@ -195,6 +195,10 @@ def _directory(content: bytes, name: str, limit: int) -> list[_Part]:
         raise DataFileError(damaged) from None
     if len(infos) > MAX_PARTS:
         raise DataFileError(f"{name}: refused: the archive holds {len(infos):,} parts (the limit is {MAX_PARTS:,})")
+    if any(info.filename.lower() == "xl/workbook.bin" for info in infos):  # calamine would read binary sheets unchecked
+        raise DataFileError(
+            f"{name}: not a readable spreadsheet (a binary Excel workbook, .xlsb, is not read here; save it as .xlsx)"
+        )
     parts, declared, stored = [], 0, 0
     for info in infos:
         shown = safe_name(info.filename, 80)

@@ -570,6 +570,12 @@ def sheet_named_content_xml() -> bytes:
     return xlsx(parts)
 
 
+def xlsb_parts() -> bytes:
+    """A binary workbook (xlsb) named .xlsx: calamine would read its binary sheets, which no check can see into."""
+    parts = {k: v for k, v in workbook_parts().items() if k != "xl/workbook.xml"}
+    return xlsx({**parts, "xl/workbook.bin": bytes(64), "xl/worksheets/sheet1.bin": bytes(64)})
+
+
 def positionless_cells() -> bytes:
     """Cells without references (placed one after another), 6 000 in a row, under a dimension of A1:E4."""
     row = "<row>" + "<c><v>1</v></c>" * 6000 + "</row>"
@@ -633,6 +639,7 @@ BUILDERS.update(
         "libreoffice_filler_ods": ("svar.ods", lambda port: libreoffice_ods()),
         "forged_dimension": ("svar.xlsx", lambda port: forged_dimension()),
         "sheet_named_content_xml": ("svar.xlsx", lambda port: sheet_named_content_xml()),
+        "xlsb_named_xlsx": ("svar.xlsx", lambda port: xlsb_parts()),
         "positionless_cells": ("svar.xlsx", lambda port: positionless_cells()),
         "over_total_limit": ("svar.xlsx", lambda port: many_parts_over_total()),
     }
@@ -669,6 +676,8 @@ REFUSED: dict[str, str | None] = {
     "ods_repeat_bomb": r"svar\.ods: a sheet has more than 5,000 columns \(the limit\)",
     "forged_dimension": r"svar\.xlsx: a sheet has more than 5,000 columns \(the limit\)",
     "sheet_named_content_xml": r"svar\.xlsx: a sheet has more than 5,000 columns \(the limit\)",
+    "xlsb_named_xlsx": r"svar\.xlsx: not a readable spreadsheet \(a binary Excel workbook, \.xlsb, is not read here; "
+    r"save it as \.xlsx\)",
     "positionless_cells": r"svar\.xlsx: a sheet has more than 5,000 columns \(the limit\)",
     "laughs_sheet": "svar.xlsx" + DTD.format(r"xl/worksheets/sheet1\.xml"),
     "laughs_shared_strings": "svar.xlsx" + DTD.format(r"xl/sharedStrings\.xml"),
