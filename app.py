@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import auth, data, shell, state, workspaces
+from ui.safe import t_md
 from ui.text import LANGUAGES, t
 
 
@@ -19,12 +20,12 @@ def _sidebar() -> None:
         st.selectbox(t("sidebar_language"), list(LANGUAGES), key=state.LANG, format_func=LANGUAGES.get)
         workspace = workspaces.active()
         if workspace is not None:
-            st.caption(t("sidebar_workspace", name=workspace.name))
+            st.caption(t_md("sidebar_workspace", name=workspace.name))
         # Labels are resolved now: a format_func reading the session later would see no language.
         choices = ("demo", "demo_large", "upload", *(("imported",) if st.session_state.get(state.IMPORTED) else ()))
         dataset_labels = {choice: t(f"dataset_{choice}") for choice in choices}
         for wave in workspace.waves if workspace else ():
-            dataset_labels[f"wave:{wave.id}"] = t("dataset_wave", label=wave.label)
+            dataset_labels[f"wave:{wave.id}"] = t_md("dataset_wave", label=wave.label)
         if st.session_state[state.DATASET] not in dataset_labels:  # a wave of a closed or other workspace
             st.session_state[state.DATASET] = state.DEFAULTS[state.DATASET]
         st.radio(t("sidebar_dataset"), list(dataset_labels), key=state.DATASET, format_func=dataset_labels.get)

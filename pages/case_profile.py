@@ -15,6 +15,7 @@ from samskaping.profiles import (
 )
 from ui import data, render, shell, state
 from ui.profile_view import distribution_table, editable_findings, item_table
+from ui.safe import md
 from ui.text import lang, t
 
 dataset = shell.open_page("case_title", "case_caption")
@@ -42,13 +43,13 @@ editable_findings(generated, (dataset.findings_scope, case, lang()))
 st.subheader(t("case_factors"))
 chart = figures.factor_profile(scores.cases, case, codebook, lang(), k=k)
 st.plotly_chart(chart.figure, key="case_factor_profile")
-st.caption(chart.alt_text)
+st.caption(md(chart.alt_text))
 st.caption(render.band_help(codebook))
 
 st.subheader(t("case_barriers"))
 chart = figures.barrier_profile(scores.cases, case, codebook, lang(), k=k)
 st.plotly_chart(chart.figure, key="case_barrier_profile")
-st.caption(chart.alt_text + " " + t("help_quartile"))
+st.caption(md(chart.alt_text) + " " + t("help_quartile"))
 
 st.subheader(t("case_part1"))
 part1 = case_cells(scores.cases, case, codebook, scale="index100")
@@ -88,7 +89,7 @@ for family in ("factor", "barrier"):
     chart = figures.side_profile(scores.sides, case, measures, codebook, lang(), k=k)
     if chart.figure.data:
         st.plotly_chart(chart.figure, key=f"case_side_profile_{family}")
-    st.caption(chart.alt_text)
+    st.caption(md(chart.alt_text))
 with st.expander(t("case_sides_table")):
     shown = render.summary_for_display(sides, codebook, k, keys=["group"])
     shown["group"] = shown["group"].map(render.group_name)

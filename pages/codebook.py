@@ -10,6 +10,7 @@ from samskaping import codebook_edit as edit
 from samskaping.codebook import Codebook, load_codebook, parse_codebook
 from samskaping.errors import ConfigError
 from ui import data, shell, state
+from ui.safe import md, t_md
 from ui.text import lang, t
 
 FLASH = "codebook_flash"  # (text key, fields) of the success shown once after a codebook is applied
@@ -91,7 +92,7 @@ if submitted:
     try:
         _use(edit.apply_edits(codebook, edited_measures, edited_thresholds, instrument), "codebook_applied")
     except ConfigError as exc:
-        st.error(t("codebook_invalid", problem=str(exc)), icon=":material/error:")
+        st.error(t_md("codebook_invalid", problem=str(exc)), icon=":material/error:")
     else:
         st.rerun()
 
@@ -99,7 +100,7 @@ judgements = edit.judgements_frame(codebook, language)
 with st.expander(t("codebook_judgements", n=len(judgements)), icon=":material/balance:"):
     st.caption(t("codebook_judgements_help"))
     for row in judgements.itertuples(index=False):
-        st.markdown(f"⚖ **{row.measures}**: {row.judgement}")
+        st.markdown(f"⚖ **{md(row.measures)}**: {md(row.judgement)}")
 
 st.subheader(t("codebook_continuum"))
 st.caption(t("codebook_continuum_help"))
@@ -139,6 +140,6 @@ with st.expander(t("codebook_advanced"), icon=":material/code:"):
         try:
             _use(parse_codebook(text or "", instrument, source="codebook.yaml"), "codebook_applied")
         except ConfigError as exc:
-            st.error(t("codebook_invalid", problem=str(exc)), icon=":material/error:")
+            st.error(t_md("codebook_invalid", problem=str(exc)), icon=":material/error:")
         else:
             st.rerun()

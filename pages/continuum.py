@@ -11,6 +11,7 @@ from samskaping.figures_continuum import (
 )
 from ui import charts, data, shell
 from ui import continuum_view as view
+from ui.safe import md
 from ui.text import lang, t
 
 dataset = shell.open_page("continuum_title", "continuum_caption")
@@ -91,5 +92,5 @@ with figures_area:
         chart = charts.chart(f"continuum_{name}", dataset, build, chosen[name], width_mm, table_key)
         st.plotly_chart(chart.figure, key=f"continuum_chart_{name}", width="content", theme=None,
                         config={"displaylogo": False})  # fmt: skip
-        st.caption(chart.alt_text)
+        st.caption(md(chart.alt_text))
     st.caption(t("continuum_figures_help"))

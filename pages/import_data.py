@@ -19,6 +19,7 @@ from samskaping.mapping_edit import (
     target_options,
 )
 from ui import data, render, shell, state
+from ui.safe import md, t_md
 from ui.text import lang, t
 
 shell.require_frame()
@@ -48,10 +49,10 @@ if uploaded is None:
 content = uploaded.getvalue()
 companion_files = tuple((f.name, f.getvalue()) for f in companions or [])
 try:
-    with st.spinner(t("import_reading", name=uploaded.name)):
+    with st.spinner(t_md("import_reading", name=uploaded.name)):
         raw = data.read_raw(uploaded.name, content, st.session_state.get("import_sheet"), companion_files)
 except SamskapingError as exc:
-    st.error(t("upload_failed", problem=str(exc)))
+    st.error(t_md("upload_failed", problem=str(exc)))
     st.stop()
 
 st.subheader(t("import_detected"))
@@ -68,7 +69,7 @@ st.markdown(
     )
 )
 for note in raw.notes:
-    st.caption(note)
+    st.caption(md(note))
 
 file_key = f"{uploaded.name}:{len(content)}:{raw.sheet}"
 mappings = st.session_state.setdefault(state.IMPORT_MAPPING, {})
@@ -81,7 +82,7 @@ if mapping_upload is not None and mappings.get(f"{file_key}:uploaded") != mappin
         )
         mappings[f"{file_key}:uploaded"] = mapping_upload.file_id
     except (SamskapingError, UnicodeDecodeError) as exc:
-        st.error(t("import_mapping_failed", problem=str(exc)))
+        st.error(t_md("import_mapping_failed", problem=str(exc)))
 if file_key not in mappings:
     mappings[file_key] = auto_mapping(raw, instrument)
 mapping, matches = mappings[file_key]
@@ -141,7 +142,7 @@ try:
     with st.spinner(t("import_validating")):
         validated = data.validate_mapped(raw, file_key, mapping_to_yaml(mapping))
 except SamskapingError as exc:
-    st.error(t("upload_failed", problem=str(exc)))
+    st.error(t_md("upload_failed", problem=str(exc)))
     st.stop()
 render.validation_summary(validated.report)
 st.subheader(t("import_preview"))
@@ -151,4 +152,4 @@ source = data.Source(uploaded.name, content, raw.sheet, mapping_yaml, companion_
 dataset = data.Dataset(f"imported:{file_key}:{hash(mapping_yaml)}", uploaded.name, validated, False, source)
 st.button(t("import_use"), type="primary", key="import_use", on_click=data.use_imported, args=(dataset,))
 if st.session_state.get(state.DATASET) == "imported" and st.session_state[state.IMPORTED].key == dataset.key:
-    st.success(t("import_used", name=uploaded.name, n=len(validated.data)))
+    st.success(t_md("import_used", name=uploaded.name, n=len(validated.data)))

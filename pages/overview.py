@@ -4,6 +4,7 @@ import streamlit as st
 
 from samskaping import figures
 from ui import charts, data, render, shell
+from ui.safe import md
 from ui.text import lang, t
 
 dataset = shell.open_page("overview_title", "overview_caption")
@@ -51,7 +52,7 @@ in_view = tuple(render.case_view(list(dict.fromkeys(scores.cases["case"])), "ove
 view = scores.cases[scores.cases["case"].isin(in_view)]
 chart = charts.chart("overview_heatmap", dataset, lambda: figures.case_heatmap(view, codebook, lang(), k=k), in_view)
 st.plotly_chart(chart.figure, key="overview_heatmap")
-st.caption(chart.alt_text)
+st.caption(md(chart.alt_text))
 with st.expander(t("overview_how_to_read")):
     st.markdown(render.band_help(codebook))
     st.markdown(t("help_quartile"))

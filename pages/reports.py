@@ -8,6 +8,7 @@ from samskaping.compare import grouping_options
 from samskaping.errors import SamskapingError
 from samskaping.methods_text import methods_paragraph
 from ui import reporting, shell
+from ui.safe import t_md
 from ui.text import LANGUAGES, lang, t
 
 dataset = shell.open_page("reports_title", "reports_caption")
@@ -53,11 +54,11 @@ if case and st.button(t("reports_make_case"), key="reports_make_case"):
             content = reporting.case_report(dataset, key, case, report_lang, fmt)
         st.session_state["reports_case_file"] = ((key, case, report_lang, fmt), content)
     except SamskapingError as exc:
-        st.error(t("reports_failed", problem=str(exc)))
+        st.error(t_md("reports_failed", problem=str(exc)))
 made = st.session_state.get("reports_case_file")
 if made and made[0] == (key, case, report_lang, fmt):
     mime = "application/pdf" if fmt == "pdf" else "text/html"
-    st.download_button(t("reports_download_case", case=case), made[1], f"{safe}.{fmt}", mime,
+    st.download_button(t_md("reports_download_case", case=case), made[1], f"{safe}.{fmt}", mime,
                        key="reports_case_download")  # fmt: skip
 
 if st.button(t("reports_make_all", n=len(context.cases)), key="reports_make_all"):
@@ -69,7 +70,7 @@ if st.button(t("reports_make_all", n=len(context.cases)), key="reports_make_all"
         )  # fmt: skip
         st.session_state["reports_zip"] = ((key, report_lang, fmt), content)
     except SamskapingError as exc:
-        st.error(t("reports_failed", problem=str(exc)))
+        st.error(t_md("reports_failed", problem=str(exc)))
     bar.empty()
 made = st.session_state.get("reports_zip")
 if made and made[0] == (key, report_lang, fmt):

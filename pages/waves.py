@@ -5,6 +5,7 @@ import streamlit as st
 from samskaping.export import to_csv_bytes
 from samskaping.figures_waves import change_figure, continuum_arrows_figure
 from ui import data, shell, waves_view, workspaces
+from ui.safe import md, t_md
 from ui.text import lang, t
 
 shell.require_frame()
@@ -34,7 +35,7 @@ with st.spinner(t("waves_computing")):
     result, moves = waves_view.comparison(before, after)
 if result.only_before or result.only_after:
     st.caption(
-        t("waves_unmatched", before=", ".join(result.only_before) or "–", after=", ".join(result.only_after) or "–")
+        t_md("waves_unmatched", before=", ".join(result.only_before) or "–", after=", ".join(result.only_after) or "–")
     )
 if not result.cases:
     st.warning(t("waves_no_common"))
@@ -43,14 +44,14 @@ if not result.cases:
 st.subheader(t("waves_continuum"))
 chart = continuum_arrows_figure(moves, language, result.labels, k=k)
 st.plotly_chart(chart.figure, key="waves_arrows")
-st.caption(chart.alt_text)
+st.caption(md(chart.alt_text))
 
 st.subheader(t("waves_case"))
 case = st.selectbox(t("case_choose"), list(result.cases), key="waves_case")
 for family in ("factor", "barrier"):
     chart = change_figure(result, case, codebook, language, family=family)
     st.plotly_chart(chart.figure, key=f"waves_change_{family}")
-    st.caption(chart.alt_text)
+    st.caption(md(chart.alt_text))
 st.dataframe(waves_view.case_table(result, case, codebook, k), hide_index=True)
 st.caption(t("waves_interval_help", k=k))
 st.download_button(

@@ -5,6 +5,7 @@ import streamlit as st
 from samskaping.workspace_file import SUFFIX
 from ui import auth, data, shell, workspaces
 from ui import workspace_view as view
+from ui.safe import md, t_md
 from ui.text import t
 
 shell.require_frame()
@@ -12,9 +13,9 @@ st.title(t("workspace_title"))
 st.caption(t("workspace_caption"))
 opened, problem = workspaces.store()
 if opened is None:
-    st.error(t("workspace_store_failed", problem=problem))
+    st.error(t_md("workspace_store_failed", problem=problem))
     st.stop()
-st.caption(t("workspace_location", location=view.location(opened)))
+st.caption(t_md("workspace_location", location=view.location(opened)))
 
 view.chooser(opened)
 workspace = workspaces.active()
@@ -23,7 +24,7 @@ if workspace is None:
     view.import_file(opened)
     st.stop()
 
-st.header(workspace.name)
+st.header(md(workspace.name))
 st.caption(t("workspace_autosave", revision=workspace.revision))
 
 st.subheader(t("workspace_waves"))

@@ -13,16 +13,9 @@ import pandas as pd
 from openpyxl.cell.cell import Cell
 
 from samskaping.instrument import Instrument
+from samskaping.safe_text import is_formula_like, neutralise_csv_frame
 
 __all__ = ["is_formula_like", "neutralise_formula", "template_workbook", "to_csv_bytes", "to_xlsx_bytes", "write_csv"]
-
-# A text cell starting with one of these could be taken for a formula by a spreadsheet (formula injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def is_formula_like(value: object) -> bool:
-    """True for text that a spreadsheet could take for a formula (it starts with ``= + - @``, tab or CR)."""
-    return isinstance(value, str) and value.startswith(_FORMULA_STARTS)
 
 
 def neutralise_formula(cell: Cell) -> None:
@@ -37,8 +30,13 @@ def neutralise_formula(cell: Cell) -> None:
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """``frame`` as CSV bytes by the §10 conventions (BOM, comma, full precision, true/false)."""
-    out = frame.copy()
+    """``frame`` as CSV bytes by the §10 conventions (BOM, comma, full precision, true/false).
+
+    Text cells and column names that a spreadsheet could take for a formula (starting with
+    ``= + - @``, a tab or a carriage return) get a leading ``'`` (formula injection;
+    :func:`samskaping.safe_text.neutralise_csv_text`); numbers, also negative ones, are unchanged.
+    """
+    out = neutralise_csv_frame(frame)
     for column in out.columns:
         if pd.api.types.is_bool_dtype(out[column]):
             out[column] = out[column].map({True: "true", False: "false"})

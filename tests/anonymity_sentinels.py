@@ -131,6 +131,7 @@ def planted_survey(golden: pd.DataFrame) -> pd.DataFrame:
 def text_leaks(where: str, text: str) -> list[str]:
     """Every sentinel (text or number form) found in ``text``, with a little context."""
     found = []
+    text = text.replace("\\", "")  # Markdown escapes (ui.safe.md) must not hide a sentinel
     lowered = text.casefold()
     for word in TEXT_SENTINELS:
         start = lowered.find(word.casefold())

@@ -27,6 +27,7 @@ from samskaping.profiles import format_number
 from samskaping.scoring import Scores
 from ui import data, state
 from ui.data import Dataset
+from ui.safe import t_md
 from ui.text import lang, t
 
 PLACEMENTS = "placements"  # {case: Placement}: the researcher's judgement, kept for the session
@@ -175,7 +176,7 @@ def placement_files() -> None:
     """Download the placements as placements.yaml, and upload one."""
     if flash := st.session_state.pop(FLASH, None):
         kind, key, fields = flash
-        (st.error if kind == "error" else st.success)(t(key, **fields))
+        (st.error if kind == "error" else st.success)(t_md(key, **fields))
     st.download_button(t("continuum_download_placements"), data=placements_to_yaml(placements()),
                        file_name="placements.yaml", mime="application/x-yaml", key="continuum_placements_download",
                        icon=":material/download:", on_click="ignore")  # fmt: skip

@@ -138,9 +138,9 @@ def current_dataset() -> Dataset | None:
     try:
         validated = _validate_upload(upload.name, digest, content)
     except SamskapingError as exc:
-        from ui.text import t
+        from ui.safe import t_md
 
-        st.error(t("upload_failed", problem=str(exc)))
+        st.error(t_md("upload_failed", problem=str(exc)))
         return None
     return Dataset(f"upload:{upload.name}:{digest}", upload.name, validated, False, Source(upload.name, content))
 

@@ -9,6 +9,7 @@ from samskaping.anonymity import mask_counts
 from samskaping.instrument import Instrument
 from samskaping.profiles import FINDING_PARTS, FINDING_ROWS, format_number
 from ui import state
+from ui.safe import md
 from ui.text import lang, t
 
 
@@ -24,8 +25,9 @@ def editable_findings(generated: pd.DataFrame, session_key: tuple) -> pd.DataFra
         index={row: t(f"findings_row_{row}") for row in FINDING_ROWS},
         columns={part: t(f"findings_{part}") for part in FINDING_PARTS},
     )
-    # st.table renders Markdown: one bullet per line, a hard line break between them.
-    st.table(shown.map(lambda cell: "  \n".join(f"• {line}" for line in cell.splitlines()) if cell else "–"))
+    # st.table renders Markdown: one bullet per line, a hard line break between them; the lines
+    # themselves (the researcher's edits too) are escaped, so they show as typed.
+    st.table(shown.map(lambda cell: "  \n".join(f"• {md(line)}" for line in cell.splitlines()) if cell else "–"))
     with st.expander(t("findings_edit")):
         edited = current.copy()
         for row in FINDING_ROWS:

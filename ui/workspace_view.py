@@ -14,6 +14,7 @@ from samskaping.storage import Store
 from samskaping.workspace import EXCLUSION_KINDS, Exclusion, Workspace, apply_exclusions
 from samskaping.workspace_file import read_workspace_file, workspace_file
 from ui import data, workspaces
+from ui.safe import t_md
 from ui.text import t
 
 ALL_WAVES = ""  # the wave column's value for an exclusion that applies to every wave
@@ -29,7 +30,7 @@ def chooser(store: Store) -> None:
     try:
         summaries = store.list(owner=workspaces.owner())
     except SamskapingError as exc:
-        st.error(t("workspace_failed", problem=str(exc)))
+        st.error(t_md("workspace_failed", problem=str(exc)))
         return
     current = workspaces.active()
     names = {s.id: f"{s.name} · {t('workspace_waves_n', n=s.waves)}" for s in summaries}
@@ -76,10 +77,10 @@ def add_wave_form(dataset: data.Dataset | None) -> None:
         st.caption(t("workspace_add_none"))
         return
     if dataset.wave_id is not None:
-        st.caption(t("workspace_add_is_wave", name=dataset.name))
+        st.caption(t_md("workspace_add_is_wave", name=dataset.name))
         return
     with st.form("workspace_add_wave", border=True):
-        st.markdown(t("workspace_add_title", name=dataset.name))
+        st.markdown(t_md("workspace_add_title", name=dataset.name))
         label = st.text_input(t("workspace_col_label"), value=dataset.name, max_chars=200)
         collected_on = st.date_input(t("workspace_col_date"), value=None, format="YYYY-MM-DD")
         if st.form_submit_button(t("workspace_add"), type="primary"):
@@ -177,7 +178,7 @@ def exclusions_editor(workspace: Workspace) -> None:
         # What each line removed from the wave in use (0: the id or case is not in this wave).
         validated = workspaces.wave_validated(workspace.wave(dataset.wave_id))
         _, effect = apply_exclusions(validated, workspace.exclusions_for(dataset.wave_id))
-        st.caption(t("workspace_exclusions_effect", wave=dataset.name))
+        st.caption(t_md("workspace_exclusions_effect", wave=dataset.name))
         st.dataframe(
             effect[["kind", "target", "removed"]].rename(
                 columns={
@@ -235,7 +236,7 @@ def import_file(store: Store) -> None:
                 read_workspace_file(upload.getvalue(), upload.name), owner=workspaces.owner()
             )
         except SamskapingError as exc:
-            st.error(t("workspace_import_failed", problem=str(exc)))
+            st.error(t_md("workspace_import_failed", problem=str(exc)))
             return
         workspaces.open_workspace(imported.id)
         workspaces.flash("success", "workspace_imported", name=imported.name)
@@ -246,12 +247,12 @@ def delete_form(store: Store, workspace: Workspace) -> None:
     """Delete the workspace for good, after typing its name."""
     with st.expander(t("workspace_delete")):
         st.warning(t("workspace_delete_warning"))
-        typed = st.text_input(t("workspace_delete_confirm", name=workspace.name), key="workspace_delete_name")
+        typed = st.text_input(t_md("workspace_delete_confirm", name=workspace.name), key="workspace_delete_name")
         if st.button(t("workspace_delete_button"), type="primary", disabled=typed != workspace.name):
             try:
                 store.delete(workspace.id, owner=workspaces.owner())
             except SamskapingError as exc:
-                st.error(t("workspace_failed", problem=str(exc)))
+                st.error(t_md("workspace_failed", problem=str(exc)))
                 return
             workspaces.close()
             workspaces.flash("success", "workspace_deleted", name=workspace.name)
@@ -264,9 +265,9 @@ def owners_form(store: Store, workspace: Workspace) -> None:
         try:
             owners = store.owners(workspace.id, owner=workspaces.owner())
         except SamskapingError as exc:
-            st.error(t("workspace_failed", problem=str(exc)))
+            st.error(t_md("workspace_failed", problem=str(exc)))
             return
-        st.caption(t("workspace_owners_now", owners=", ".join(owners)))
+        st.caption(t_md("workspace_owners_now", owners=", ".join(owners)))
         with st.form("workspace_add_owner", border=False):
             email = st.text_input(t("workspace_owner_email"), max_chars=320)
             if st.form_submit_button(t("workspace_owner_add")):
@@ -276,7 +277,7 @@ def owners_form(store: Store, workspace: Workspace) -> None:
                 try:
                     store.add_owner(workspace.id, email, owner=workspaces.owner())
                 except SamskapingError as exc:
-                    st.error(t("workspace_failed", problem=str(exc)))
+                    st.error(t_md("workspace_failed", problem=str(exc)))
                     return
                 workspaces.flash("success", "workspace_owner_added", owner=email.strip().lower())
                 st.rerun()

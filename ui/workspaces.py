@@ -85,12 +85,12 @@ def flash(kind: str, key: str, **fields: object) -> None:
 
 def show_flash() -> None:
     """Show (once) the message left by the last action."""
-    from ui.text import t
+    from ui.safe import t_md
 
     message = st.session_state.pop(state.WORKSPACE_FLASH, None)
     if message:
         kind, key, fields = message
-        getattr(st, kind)(t(key, **fields))
+        getattr(st, kind)(t_md(key, **fields))
 
 
 def open_workspace(workspace_id: str) -> None:
@@ -341,9 +341,9 @@ def wave_dataset(wave_id: str) -> data.Dataset | None:
     try:
         validated = wave_validated(wave)
     except SamskapingError as exc:
-        from ui.text import t
+        from ui.safe import t_md
 
-        st.error(t("upload_failed", problem=str(exc)))
+        st.error(t_md("upload_failed", problem=str(exc)))
         return None
     exclusions = workspace.exclusions_for(wave.id)
     kept, _ = apply_exclusions(validated, exclusions)
