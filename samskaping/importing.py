@@ -50,7 +50,7 @@ from samskaping.sniffing import (
     text_kind,
 )
 
-__all__ = ["FileKind", "RawTable", "detect_file", "read_table", "size_limits"]
+__all__ = ["FileKind", "RawTable", "detect_file", "read_table", "size_limits", "stripped_texts"]
 
 SPSS_SUFFIXES = (".sav", ".zsav")
 _COMPANION_MESSAGES = {
@@ -137,6 +137,9 @@ class RawTable:
     roles: dict[str, str] = field(default_factory=dict)
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    # Per column, as reading found them: each row's index into the column's distinct stripped texts,
+    # and those texts. Validation starts from them instead of factorizing every column again.
+    texts: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False, compare=False)
 
     def file_row(self, position: int) -> int:
         """The file row number of the row at 0-based ``position`` in :attr:`frame`."""
@@ -298,7 +301,9 @@ def _read_text(content: bytes, name: str, header_rows: int | None, max_rows: int
             "upload the data file and give this one alongside"
         )
     delimiter = sniff_delimiter(text)
-    records, truncated = _fast_records(text, delimiter, max_rows + HEADER_SLACK)
+    # UTF-8 files go to the C parser as the bytes they are: it would encode the text back otherwise.
+    source = io.BytesIO(content) if encoding in ("utf-8", "utf-8-sig") else io.StringIO(text)
+    records, truncated = _fast_records(source, encoding, delimiter, max_rows + HEADER_SLACK)
     if records is None:  # a layout pandas' C parser does not take (e.g. ragged rows): Python's csv module
         records, truncated = read_records(text, delimiter, max_rows + HEADER_SLACK, name)
     shown = {"\t": "tab"}.get(delimiter, delimiter)
@@ -307,7 +312,9 @@ def _read_text(content: bytes, name: str, header_rows: int | None, max_rows: int
     return _with(table, encoding=encoding, delimiter=delimiter)
 
 
-def _fast_records(text: str, delimiter: str, limit: int) -> tuple[pd.DataFrame | None, bool]:
+def _fast_records(
+    source: io.BytesIO | io.StringIO, encoding: str, delimiter: str, limit: int
+) -> tuple[pd.DataFrame | None, bool]:
     """The records of a text table by pandas' C parser (every cell as text), or None when it cannot.
 
     The C parser reads a large export several times faster than Python's csv module and
@@ -316,7 +323,8 @@ def _fast_records(text: str, delimiter: str, limit: int) -> tuple[pd.DataFrame |
     """
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            source,
+            encoding=encoding if isinstance(source, io.BytesIO) else None,
             sep=delimiter,
             header=None,
             dtype="str",
@@ -349,7 +357,8 @@ def _build(
     so its cost grows with the rows only through pandas' own array operations.
     """
     table = _table(records, name, max_columns)
-    filled = np.column_stack([_filled(table.iloc[:, j]) for j in range(table.shape[1])]) if table.shape[1] else None
+    factored = [stripped_texts(table.iloc[:, j]) for j in range(table.shape[1])]
+    filled = np.column_stack([(uniques != "")[codes] for codes, uniques in factored]) if factored else None
     last = len(table) if filled is not None else 0
     while last and not filled[last - 1].any():
         last -= 1  # trailing blank lines; blank lines between answers are kept
@@ -373,6 +382,8 @@ def _build(
         notes.append(f"{width - len(keep)} empty column(s) without a header left out")
     names = _unique([names[j] or f"column_{j + 1}" for j in keep])
     frame = answers.iloc[:, keep].set_axis(names, axis=1).reset_index(drop=True)
+    first = layout.start + layout.rows
+    texts = {n: (factored[j][0][first:last], factored[j][1]) for n, j in zip(names, keep, strict=True)}
     if layout.start:
         notes.append(f"{layout.start} title or blank row(s) above the header skipped")
     if layout.rows > 1 or layout.tool:
@@ -386,6 +397,7 @@ def _build(
         headers=tuple(headers[j] for j in keep),
         roles=roles,
         notes=tuple(notes),
+        texts=texts,
     )
 
 
@@ -414,10 +426,13 @@ def _table(records: list[list[str]] | np.ndarray | pd.DataFrame, name: str, max_
     return table.set_axis(range(table.shape[1]), axis=1)
 
 
-def _filled(column: pd.Series) -> np.ndarray:
-    """True for the cells with something besides white space (decided once per distinct text)."""
+def stripped_texts(column: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell the index of its text among the column's distinct texts with white space stripped
+    (missing as ``""``), and those texts (object array of str); each distinct value handled once."""
     index, uniques = pd.factorize(column, use_na_sentinel=False)
-    return np.array([bool(str(u).strip()) for u in uniques], dtype=bool)[index]
+    stripped = ["" if u is None or u != u else str(u).strip() for u in uniques]
+    merged_index, merged = pd.factorize(np.array(stripped, dtype=object), use_na_sentinel=False)
+    return merged_index[index], np.asarray(merged, dtype=object)
 
 
 def _combine(block: list[list[str]], layout: HeaderLayout) -> tuple[list[tuple[str, ...]], list[str]]:

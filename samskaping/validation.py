@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from samskaping.errors import DataFileError
-from samskaping.importing import RawTable
+from samskaping.importing import RawTable, stripped_texts
 from samskaping.instrument import GROUPS, Instrument
 from samskaping.issues import ISSUE_COLUMNS, IssueCode, IssueCollector, Severity, ValidationReport
 from samskaping.mapping import Mapping
@@ -131,7 +131,7 @@ def validate(raw: RawTable, instrument: Instrument, mapping: Mapping) -> Validat
         raise DataFileError(f"{raw.source}: missing required column 'group' (or a case map that gives groups)")
 
     rows = np.arange(len(frame)) + raw.first_data_row
-    text = _Text(frame)
+    text = _Text(frame, raw.texts)
     blank = np.logical_and.reduce([text.blank(column) for column in frame.columns]) if len(frame.columns) else None
     issues.add(
         IssueCode.BLANK_ROW, Severity.INFO, rows[blank], "", "", "row_dropped", "The row is empty and was left out."
@@ -187,10 +187,11 @@ class _Text:
     ``take``. That keeps validation linear in the rows with a small constant.
     """
 
-    def __init__(self, frame: pd.DataFrame) -> None:
+    def __init__(self, frame: pd.DataFrame, known: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> None:
         self.frame = frame
         self.rows: np.ndarray | None = None  # rows kept (None: all)
-        self._factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        # Columns the reader already factorized (RawTable.texts), where they fit the frame.
+        self._factors = {c: f for c, f in (known or {}).items() if c in frame.columns and len(f[0]) == len(frame)}
 
     def keep_rows(self, keep: np.ndarray) -> None:
         """Leave out the rows where ``keep`` is False from now on."""
@@ -199,10 +200,7 @@ class _Text:
     def factors(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """Per kept row the index of its text, and the distinct stripped texts (object array of str)."""
         if column not in self._factors:
-            index, uniques = pd.factorize(self.frame[column], use_na_sentinel=False)
-            stripped = ["" if u is None or u != u else str(u).strip() for u in uniques]
-            merged_index, merged = pd.factorize(np.array(stripped, dtype=object), use_na_sentinel=False)
-            self._factors[column] = (merged_index[index], np.asarray(merged, dtype=object))
+            self._factors[column] = stripped_texts(self.frame[column])
         index, uniques = self._factors[column]
         return (index if self.rows is None else index[self.rows]), uniques
 
