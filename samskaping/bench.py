@@ -4,8 +4,8 @@ Surveys come from the demo generator, cached as xlsx and csv by :mod:`samskaping
 (generated in a child process, so the generator's memory does not count in the peak memory
 measured here).
 
-Every step is timed once, in this process, on this machine, in the order of :data:`STEPS` (the core
-steps at every size, then the pages at every size):
+Every step is timed once, in this process, on this machine (the pages at every size, then the core
+steps at every size, each in the order of :data:`STEPS`):
 
 - ``floor_xlsx`` / ``floor_csv``: a bare pandas read of the file (calamine for xlsx; csv as text),
   timed in a child process so that its memory is not part of this process's peak;
@@ -113,6 +113,15 @@ class Record:
     def to_dict(self) -> dict[str, Any]:
         """The record as JSON-ready dict: size, step, seconds, floor_seconds, ratio, peak_mb."""
         return asdict(self)
+
+
+def _resident_mb() -> float:
+    """Resident memory of this process now, in MB (Linux; 0 elsewhere): shown in the log beside the peak."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def peak_mb() -> float:
@@ -335,7 +344,8 @@ def run_bench(
 
     def record(size: int, step: str, seconds: float) -> None:
         records.append(Record(size, step, seconds, None, None, peak_mb()))
-        log(f"{size:>8}  {step:<28} {seconds:9.3f} s   peak {records[-1].peak_mb:7.0f} MB")
+        now = _resident_mb()
+        log(f"{size:>8}  {step:<28} {seconds:9.3f} s   peak {records[-1].peak_mb:7.0f} MB   now {now:7.0f} MB")
 
     core = [s for s in chosen if s in _CORE]
     if core:
@@ -345,17 +355,19 @@ def run_bench(
         for step in core:
             _time_step(warm_up, step)
         del warm_up
-    # Every core step at every size first, then the pages: loading Streamlit and its caches would
-    # otherwise raise the memory every later core step starts from.
+    # The pages at every size first, then every core step at every size: each part starts from
+    # the memory the other let go (Streamlit's caches are emptied after each page; the core steps'
+    # inputs are dropped after each size), and a Streamlit session started after the core steps
+    # would begin from their leftover heap.
+    if page_module is not None:
+        for size, (xlsx, _) in files.items():
+            for page, kind, seconds in page_module.page_timings(xlsx, pages, between=_release_memory):
+                if f"page_{kind}_{page}" in chosen:
+                    record(size, f"page_{kind}_{page}", seconds)
     for size, (xlsx, csv) in files.items():
         prepared = _Prepared(xlsx, csv, instrument, codebook)
         for step in core:
             record(size, step, _time_step(prepared, step))
         del prepared
         _release_memory()
-    if page_module is not None:
-        for size, (xlsx, _) in files.items():
-            for page, kind, seconds in page_module.page_timings(xlsx, pages, between=_release_memory):
-                if f"page_{kind}_{page}" in chosen:
-                    record(size, f"page_{kind}_{page}", seconds)
     return with_ratios(records)
