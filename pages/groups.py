@@ -8,6 +8,7 @@ from samskaping.compare import comparison_sentence, grouping_options
 from samskaping.figures_compare import dumbbell, gap_heatmap
 from samskaping.statistics import min_attainable_p
 from ui import charts, data, groups_view, render, shell
+from ui.safe import md
 from ui.text import lang, t
 
 dataset = shell.open_page("groups_title", "groups_caption")
@@ -38,7 +39,7 @@ names = groups_view.group_names(by, result.groups, instrument)
 if len(result.groups) < 2:
     st.warning(t("groups_too_few", count=len(result.groups)))
 else:
-    st.caption(t("groups_sizes", sizes=", ".join(f"{names[g]} (n = {result.sizes[g]})" for g in result.groups)))
+    st.caption(t("groups_sizes", sizes=", ".join(f"{md(names[g])} (n = {result.sizes[g]})" for g in result.groups)))
     pairs = [(a, b) for i, a in enumerate(result.groups) for b in result.groups[i + 1 :]]
     a, b = pairs[0]
     if len(pairs) > 1:
@@ -50,7 +51,7 @@ else:
     with st.spinner(t("groups_computing")):
         table = groups_view.comparison(dataset, scores, by, case, pairs=((a, b),)).table
     if result.small_groups:
-        st.warning(t("groups_small", groups=", ".join(names[g] for g in result.small_groups)))
+        st.warning(t("groups_small", groups=", ".join(md(names[g]) for g in result.small_groups)))
     n_a, n_b = result.sizes[a], result.sizes[b]
     smallest_p = min_attainable_p(n_a, n_b)
     shown_p = groups_view.p_text(smallest_p)
@@ -68,11 +69,11 @@ else:
         build = partial(dumbbell, rows, codebook, lang(), family_scale=scale, names=names, k=k)
         chart = charts.chart("groups_dumbbell", dataset, build, by, case, a, b, family)
         st.plotly_chart(chart.figure, key=f"groups_dumbbell_{family}")
-        st.caption(chart.alt_text)
+        st.caption(md(chart.alt_text))
 
     with st.expander(t("groups_sentences")):
         sentences = [comparison_sentence(row, codebook, lang(), k=k, names=names) for _, row in pair.iterrows()]
-        st.markdown("\n".join(f"- {sentence}" for sentence in sentences))
+        st.markdown("\n".join(f"- {md(sentence)}" for sentence in sentences))
 
     st.subheader(t("groups_table"))
     st.dataframe(groups_view.comparison_for_display(table, codebook, k, names), hide_index=True)
@@ -90,7 +91,7 @@ if not gaps.empty:
     view = gaps[gaps["case"].isin(in_view)]
     chart = charts.chart("groups_gap_heatmap", dataset, lambda: gap_heatmap(view, codebook, lang(), k=k), in_view)
     st.plotly_chart(chart.figure, key="groups_gap_heatmap")
-    st.caption(chart.alt_text)
+    st.caption(md(chart.alt_text))
 top = groups_view.largest_gaps(gaps, codebook)
 if top.empty:
     st.info(t("groups_gaps_none"))

@@ -31,7 +31,7 @@ NAMES = {
     "Case B": "[click](javascript:alert(1))",
     "Case C": "![x](http://evil/x.png)",
 }
-RESERVED_PAGE = "pages/groups.py"  # owned by the lead: its leak is reported, see the xfail below
+RESERVED_PAGE = "pages/groups.py"  # checked on its own below
 FINDING = "<b>bold</b> [link](http://evil) ![img](http://evil/i.png)"
 # Markdown that would become a tag, an image or a link if not escaped.
 ACTIVE = re.compile(r"(?<!\\)(<(?:img|script|b)\b|!\[|\]\()")
@@ -117,11 +117,6 @@ def test_hostile_names_and_findings_show_as_literal_text(seen):
     assert any(kind == "Table" and escape_markdown(FINDING) in text for _, kind, text in seen)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pages/groups.py (RESERVED, the lead's) passes chart.alt_text (gap heatmap, with case names) and the "
-    "comparison sentences / group names to st.caption / st.markdown unescaped; fix: wrap them in ui.safe.md",
-)
 def test_groups_page_shows_hostile_names_as_literal_text(seen):
     on_groups = [(kind, text) for where, kind, text in seen if where == RESERVED_PAGE]
     assert on_groups  # the page was visited
