@@ -1,5 +1,7 @@
 """Case profile: the findings overview of one case and the numbers behind it (methods.md §5)."""
 
+from functools import partial
+
 import streamlit as st
 
 from samskaping import figures
@@ -13,7 +15,7 @@ from samskaping.profiles import (
     leadership_profile,
     part1_items,
 )
-from ui import data, render, shell, state
+from ui import charts, data, render, shell, state
 from ui.profile_view import distribution_table, editable_findings, item_table
 from ui.safe import md
 from ui.text import lang, t
@@ -41,13 +43,17 @@ generated = findings_table(findings(case, scores, codebook), codebook, lang())
 editable_findings(generated, (dataset.findings_scope, case, lang()))
 
 st.subheader(t("case_factors"))
-chart = figures.factor_profile(scores.cases, case, codebook, lang(), k=k)
+chart = charts.chart(
+    "case_factors", dataset, partial(figures.factor_profile, scores.cases, case, codebook, lang(), k=k), case
+)
 st.plotly_chart(chart.figure, key="case_factor_profile")
 st.caption(md(chart.alt_text))
 st.caption(render.band_help(codebook))
 
 st.subheader(t("case_barriers"))
-chart = figures.barrier_profile(scores.cases, case, codebook, lang(), k=k)
+chart = charts.chart(
+    "case_barriers", dataset, partial(figures.barrier_profile, scores.cases, case, codebook, lang(), k=k), case
+)
 st.plotly_chart(chart.figure, key="case_barrier_profile")
 st.caption(md(chart.alt_text) + " " + t("help_quartile"))
 
@@ -86,7 +92,8 @@ st.subheader(t("case_sides"))
 sides = case_cells(scores.sides, case, codebook)
 for family in ("factor", "barrier"):
     measures = [m.id for m in codebook.family(family)]
-    chart = figures.side_profile(scores.sides, case, measures, codebook, lang(), k=k)
+    build = partial(figures.side_profile, scores.sides, case, measures, codebook, lang(), k=k)
+    chart = charts.chart("case_sides", dataset, build, case, family)
     if chart.figure.data:
         st.plotly_chart(chart.figure, key=f"case_side_profile_{family}")
     st.caption(md(chart.alt_text))

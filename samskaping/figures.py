@@ -261,11 +261,15 @@ def _axes(fig: go.Figure, labels: list[str], span: tuple[float, float], axis: st
     fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", automargin=True)
 
 
-def _case_rows(table: pd.DataFrame, case: str, key: str | list[str] = "measure") -> dict[Any, pd.Series]:
+def _case_rows(table: pd.DataFrame, case: str, key: str | list[str] = "measure") -> dict[Any, dict[str, Any]]:
     rows = table[table["case"] == case]
     if rows.empty:
         raise ValueError(f"no rows for case {case!r}")
-    return {row[key] if isinstance(key, str) else tuple(row[key]): row for _, row in rows.iterrows()}
+    # Plain dicts: a pandas Series per row cost more than the rest of the figure.
+    records = rows.to_dict("records")
+    if isinstance(key, str):
+        return {row[key]: row for row in records}
+    return {tuple(row[k] for k in key): row for row in records}
 
 
 def cell_labels(xs: list, ys: list, labels: list[str], colours: list[str], *, size: int) -> list[go.Scatter]:
