@@ -16,6 +16,7 @@ from pathlib import Path
 
 from samskaping.instrument import load_instrument
 from samskaping.storage import LOCAL_OWNER, StorageError, Store
+from samskaping.wave_privacy import without_identifying
 from samskaping.workspace import Wave, Workspace, load_wave, new_id
 from samskaping.workspace_file import SUFFIX, read_workspace_file, workspace_file
 
@@ -123,7 +124,14 @@ def _add_wave(store: Store, args: argparse.Namespace) -> int:
         sheet=args.sheet,
         mapping_yaml=args.mapping.read_text(encoding="utf-8") if args.mapping else None,
     )
-    validated = load_wave(wave, load_instrument())  # refuse a file that cannot be read before storing anything
+    instrument = load_instrument()
+    validated = load_wave(wave, instrument)  # refuse a file that cannot be read before storing anything
+    stripped = without_identifying(wave, instrument)
+    wave = stripped.wave
+    if stripped.removed:
+        print(f"Identifying columns left out of the stored file: {len(stripped.removed)} (never used)")
+    elif stripped.kept_because:
+        print("Note: the stored file keeps its identifying columns (leaving them out would change the data)")
     owner = args.owner
     names = {s.name for s in store.list(owner=owner)}
     workspace = _find(store, args.name, owner) if args.name in names else store.create(args.name, owner=owner)

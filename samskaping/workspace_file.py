@@ -2,7 +2,8 @@
 
 The file is a zip archive: ``workspace.json`` (format name and version, the software version,
 every setting and decision, each wave's metadata and the SHA-256 of its files) and the wave
-files exactly as uploaded under ``waves/<wave id>/<n>``. Reading checks the format, the
+files under ``waves/<wave id>/<n>``: as uploaded, except that identifying columns are left out
+where that changes no data (:mod:`samskaping.wave_privacy`). Reading checks the format, the
 checksums and the sizes, so a damaged or foreign file is refused with one line, never half
 imported.
 """
@@ -19,6 +20,8 @@ from types import MappingProxyType
 from samskaping import __version__
 from samskaping.continuum import SHOW_CHOICES, Placement
 from samskaping.errors import SamskapingError
+from samskaping.instrument import load_instrument
+from samskaping.wave_privacy import without_identifying
 from samskaping.workspace import EXCLUSION_KINDS, Exclusion, FindingsEdit, Wave, Workspace, now
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "SUFFIX", "WorkspaceFileError", "read_workspace_file", "workspace_file"]
@@ -41,8 +44,12 @@ def workspace_file(workspace: Workspace) -> bytes:
     """The workspace as one zip file (see the module docstring for its layout)."""
     waves = []
     buffer = io.BytesIO()
+    instrument = load_instrument()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for wave in workspace.waves:
+        for kept in workspace.waves:
+            # A wave stored before identifying columns were taken out on adding still holds them:
+            # the file does not carry them on (methods.md §7).
+            wave = without_identifying(kept, instrument).wave
             files = []
             for number, (name, content) in enumerate([(wave.file_name, wave.content), *wave.companions]):
                 path = f"waves/{wave.id}/{number}"

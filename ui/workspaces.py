@@ -22,6 +22,7 @@ import streamlit as st
 from samskaping.errors import SamskapingError
 from samskaping.storage import StorageError, Store, default_database_url
 from samskaping.validation import Validated
+from samskaping.wave_privacy import without_identifying
 from samskaping.workspace import (
     Conflict,
     FindingsEdit,
@@ -309,9 +310,16 @@ def add_wave(dataset: data.Dataset, label: str, collected_on: date | None) -> No
         mapping_yaml=source.mapping_yaml,
         companions=source.companions,
     )
+    stripped = without_identifying(wave, data.instrument())
+    wave = stripped.wave
     if save(dataclasses.replace(workspace, waves=(*workspace.waves, wave)), quiet=True):
         _set_widget(state.DATASET, f"wave:{wave.id}")
-        flash("success", "workspace_wave_added", label=wave.label)
+        if stripped.removed:
+            flash("success", "workspace_wave_added_stripped", label=wave.label, count=len(stripped.removed))
+        elif stripped.kept_because:
+            flash("warning", "workspace_wave_added_kept", label=wave.label)
+        else:
+            flash("success", "workspace_wave_added", label=wave.label)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

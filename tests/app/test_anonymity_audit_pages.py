@@ -391,12 +391,6 @@ def test_no_sentinel_in_a_workspace_with_two_waves(entry_script_runs, shared_dir
 WORKSPACE_FILE_LABEL = "Download the workspace as one file"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="methods.md §7: researcher-only outputs never hold identifying columns, but the workspace file "
-    "(samskaping.workspace_file) and the stored waves keep each survey file as uploaded, e-mail column "
-    "included; reported to the lead (dropping identifying columns means rewriting the stored file)",
-)
 def test_workspace_file_holds_no_identifying_column(planted_csv):
     import io
     import zipfile
