@@ -42,6 +42,7 @@ __all__ = [
     "check_workbook",
     "safe_name",
     "unzipped_limit",
+    "whole_number_setting",
 ]
 
 UNZIPPED_VARIABLE = "SAMSKAPING_MAX_UNZIPPED_MB"
@@ -99,16 +100,27 @@ def unzipped_limit() -> int:
     DataFileError
         When the variable is set but is not a whole number of at least 1.
     """
-    text = os.environ.get(UNZIPPED_VARIABLE, "").strip()
+    return whole_number_setting(UNZIPPED_VARIABLE, DEFAULT_UNZIPPED_MB) << 20
+
+
+def whole_number_setting(variable: str, default: int) -> int:
+    """The environment variable ``variable`` as a whole number of at least 1 (``_`` allowed), else ``default``.
+
+    Raises
+    ------
+    DataFileError
+        When the variable is set but is not a whole number of at least 1.
+    """
+    text = os.environ.get(variable, "").strip()
     if not text:
-        return DEFAULT_UNZIPPED_MB << 20
+        return default
     try:
         value = int(text.replace("_", ""))
     except ValueError:
         value = 0
     if value < 1:
-        raise DataFileError(f"{UNZIPPED_VARIABLE} must be a whole number of at least 1, not '{text}'")
-    return value << 20
+        raise DataFileError(f"{variable} must be a whole number of at least 1, not '{text}'")
+    return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import pickle
 import re
 import subprocess
@@ -30,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from samskaping.errors import DataFileError
-from samskaping.file_safety import safe_name
+from samskaping.file_safety import safe_name, whole_number_setting
 from samskaping.sniffing import (
     GENERIC_OPTIONS,
     HEADER_SLACK,
@@ -276,20 +275,8 @@ def size_limits() -> tuple[int, int]:
     DataFileError
         When a variable is set but is not a whole number of at least 1.
     """
-    limits = []
-    for variable, default in zip((MAX_ROWS_VARIABLE, MAX_COLUMNS_VARIABLE), _DEFAULT_LIMITS, strict=True):
-        text = os.environ.get(variable, "").strip()
-        if not text:
-            limits.append(default)
-            continue
-        try:
-            value = int(text.replace("_", ""))
-        except ValueError:
-            value = 0
-        if value < 1:
-            raise DataFileError(f"{variable} must be a whole number of at least 1, not '{text}'")
-        limits.append(value)
-    return limits[0], limits[1]
+    rows, columns = _DEFAULT_LIMITS
+    return whole_number_setting(MAX_ROWS_VARIABLE, rows), whole_number_setting(MAX_COLUMNS_VARIABLE, columns)
 
 
 def _read_text(content: bytes, name: str, header_rows: int | None, max_rows: int, max_columns: int) -> RawTable:
