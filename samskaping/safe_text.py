@@ -72,7 +72,7 @@ def neutralise_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if not (pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column])):
             continue
         values = out[column]
-        if values.map(_needs_care, na_action="ignore").fillna(False).astype(bool).any():
+        if any(_needs_care(value) for value in values.dropna().unique()):  # each distinct text once
             out[column] = values.astype("object").map(_csv_cell, na_action="ignore")
     out.columns = [_csv_cell(c) for c in out.columns]
     return out
