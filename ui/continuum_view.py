@@ -25,7 +25,7 @@ from samskaping.errors import ConfigError
 from samskaping.figures import Chart
 from samskaping.profiles import format_number
 from samskaping.scoring import Scores
-from ui import data, state
+from ui import data
 from ui.data import Dataset
 from ui.safe import t_md
 from ui.text import lang, t
@@ -51,7 +51,7 @@ def _positions(_scores: Scores, _codebook: Codebook, key: str, placements_yaml: 
 def position_table(dataset: Dataset, scores: Scores) -> pd.DataFrame:
     """:func:`samskaping.continuum.positions` of the data set in use with this session's placements, cached."""
     k, three = data.settings()
-    key = f"{dataset.key}|{hash(st.session_state.get(state.CODEBOOK_YAML) or '')}|{k}|{three}"
+    key = f"{data.cache_key(dataset)}|{k}|{three}"
     return _positions(scores, data.codebook(), key, placements_to_yaml(placements()))
 
 
@@ -63,8 +63,7 @@ def _sensitivity(_dataset: Dataset, _codebook: Codebook, key: str, k: int, three
 def sensitivity_table(dataset: Dataset) -> pd.DataFrame:
     """The sensitivity of the order of cases (methods.md §9), cached per data set and settings."""
     k, three = data.settings()
-    key = f"{dataset.key}|{hash(st.session_state.get(state.CODEBOOK_YAML) or '')}"
-    return _sensitivity(dataset, data.codebook(), key, k, three)
+    return _sensitivity(dataset, data.codebook(), data.cache_key(dataset), k, three)
 
 
 def _number(value: object) -> str:
