@@ -23,6 +23,7 @@ import python_calamine as calamine
 
 from samskaping.errors import DataFileError
 from samskaping.file_safety import check_workbook
+from samskaping.sheet_bands import NotBandable, sheet_bands
 
 __all__ = [
     "GENERIC_OPTIONS",
@@ -419,17 +420,24 @@ def read_workbook(
     else:
         candidates = [n for n in names if n not in hidden and n.strip().lower() not in _INFO_SHEETS]
         candidates, notes = candidates or list(names), []
-    # Only the best sheet so far is kept in memory (a national survey's sheet is hundreds of MB).
+    # Only the best sheet so far is kept in memory (a national survey's sheet is hundreds of MB of
+    # XML); a large xlsx sheet is read in bands of rows, so calamine never holds all of it at once.
     best: tuple[int, str, np.ndarray | None] | None = None
     try:
         for candidate in candidates:
-            data = book.get_sheet_by_name(candidate)
-            if data.height > max_rows + HEADER_SLACK or data.width > max_columns:
-                score, rows = data.height * data.width, None  # too big: the limit is checked below
+            rows = _banded_grid(content, candidate) if content.startswith(ZIP_MAGIC) else None
+            if rows is not None:
+                height, width = rows.shape
             else:
-                rows = _sheet_grid(data)
+                data = book.get_sheet_by_name(candidate)
+                height, width = data.height, data.width
+                if height <= max_rows + HEADER_SLACK and width <= max_columns:
+                    rows = _sheet_grid(data)
+                del data
+            if height > max_rows + HEADER_SLACK or width > max_columns:
+                score, rows = height * width, None  # too big: the limit is checked below
+            else:
                 score = int(((rows != "") & (rows != None)).sum())  # noqa: E711 - elementwise
-            del data
             if best is None or score > best[0]:  # the first of equal scores wins
                 best = (score, candidate, rows)
             del rows
@@ -473,6 +481,36 @@ def _sheet_grid(sheet) -> np.ndarray:
             _cell_texts(grid[done : i + 1])
             done = i + 1
     _cell_texts(grid[done:])
+    return grid
+
+
+def _banded_grid(content: bytes, sheet: str) -> np.ndarray | None:
+    """A large xlsx sheet read band by band (:mod:`samskaping.sheet_bands`) into the grid :func:`_sheet_grid` gives.
+
+    ``None`` when the sheet is small or not safe to cut: the caller then reads it whole.
+    """
+    bands = sheet_bands(content, sheet)
+    if bands is None:
+        return None
+    pieces: list[tuple[int, int, np.ndarray]] = []
+    try:
+        for band in bands:
+            if pieces and band.first_row < pieces[-1][0] + len(pieces[-1][2]):
+                # Rows out of order: a later band would overwrite an earlier one's blanks. calamine sorts them.
+                raise NotBandable("rows out of order")
+            block = np.empty((len(band.rows), max(map(len, band.rows), default=0)), dtype=object)
+            for i, row in enumerate(band.rows):
+                block[i, : len(row)] = row
+            pieces.append((band.first_row, band.first_column, _cell_texts(block)))
+    except NotBandable:
+        return None
+    if not pieces:
+        return np.empty((0, 0), dtype=object)
+    height = max(r + len(b) for r, _, b in pieces)
+    grid = np.full((height, max(c + b.shape[1] for _, c, b in pieces)), "", dtype=object)
+    while pieces:
+        row, column, block = pieces.pop()
+        grid[row : row + block.shape[0], column : column + block.shape[1]] = block
     return grid
 
 
