@@ -167,12 +167,6 @@ def _smallest(draws: np.ndarray, chosen: int) -> np.ndarray:
     return (np.flatnonzero(_chosen(draws, chosen)) % n).reshape(size, chosen)
 
 
-def _tie_blocks(ranks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The ends (exclusive) of each run of equal values in sorted ``ranks``, and each run's value."""
-    ends = np.append(np.flatnonzero(np.diff(ranks)) + 1, ranks.size)
-    return ends, ranks[ends - 1]
-
-
 def _monte_carlo_rank_sums(pooled: list[np.ndarray], n: int, chosen: int, seed: int) -> list[np.ndarray]:
     """Rank sums of the smaller group in each of the Monte Carlo resamples, for several measures at once.
 
@@ -182,27 +176,19 @@ def _monte_carlo_rank_sums(pooled: list[np.ndarray], n: int, chosen: int, seed: 
     batches and used at once by every measure, so no resamples × n array is kept; the stream, and so
     every p, is the same whatever the batch size.
 
-    Tied ranks are equal, so a resample's rank sum only needs how many chosen positions fall in each
-    run of ties: counted from one running count per resample (shared by the measures) at the runs'
-    ends, instead of adding up ``chosen`` ranks per measure. Half-integer ranks, sums below 2^52: the
-    sums are exact, the same as adding the chosen ranks one by one.
+    A batch's rank sums for every measure are one matrix product, chosen positions (0/1) times the
+    measures' ranks. Half-integer ranks and sums below 2^52 are exact in float64, so the sums are
+    those of adding the chosen ranks one by one.
     """
     rng = np.random.default_rng(seed)
     rows = max(1, min(_BATCH, _BATCH_ELEMENTS // n))
-    blocks = [_tie_blocks(ranks) for ranks in pooled]
-    ends = np.unique(np.concatenate([block_ends for block_ends, _ in blocks]))
-    where = [np.searchsorted(ends, block_ends) for block_ends, _ in blocks]
-    sums = [np.empty(MONTE_CARLO_RESAMPLES) for _ in pooled]
+    ranks = np.column_stack(pooled).astype(np.float64)
+    sums = np.empty((MONTE_CARLO_RESAMPLES, len(pooled)))
     for start in range(0, MONTE_CARLO_RESAMPLES, rows):
         size = min(rows, MONTE_CARLO_RESAMPLES - start)
         inside = _chosen(rng.random((size, n), dtype=np.float32), chosen)
-        # Chosen positions before each run end, per resample (a leading 0 column: before position 0).
-        before = np.zeros((size, ends.size + 1), dtype=np.float64)
-        before[:, 1:] = np.cumsum(inside, axis=1, dtype=np.int32)[:, ends - 1]
-        for (_, values), columns, out in zip(blocks, where, sums, strict=True):
-            counts = before[:, columns + 1] - before[:, np.concatenate(([0], columns[:-1] + 1))]
-            out[start : start + size] = counts @ values
-    return sums
+        np.matmul(inside.astype(np.float64), ranks, out=sums[start : start + size])
+    return list(sums.T)
 
 
 def mann_whitney(a, b, *, seed: int = 20180101) -> MannWhitney:

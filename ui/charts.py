@@ -8,9 +8,11 @@ under exactly those. Figures are shared read-only: pages only draw them.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Hashable
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from samskaping.figures import Chart
@@ -19,9 +21,26 @@ from ui.data import Dataset
 from ui.text import lang
 
 
+class _DrawnFigure(go.Figure):
+    """A shared figure whose dict form is made once.
+
+    ``st.plotly_chart`` asks a figure for ``to_dict()`` on every rerun, a deep copy of every trace
+    (half of a warm Overview rerun with 20 cases in the heatmap). A shared figure never changes, so
+    its dict is made when it is kept and handed out again; ``plotly.io.to_json`` only reads it.
+    """
+
+    def __init__(self, figure: go.Figure) -> None:
+        super().__init__(figure)
+        self._drawn = super().to_dict()
+
+    def to_dict(self) -> dict:
+        return self._drawn
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _chart(name: str, key: str, k: int, three: bool, language: str, choice: Hashable, _build: Callable[[], Chart]):
-    return _build()
+    chart = _build()
+    return dataclasses.replace(chart, figure=_DrawnFigure(chart.figure))
 
 
 def chart(name: str, dataset: Dataset, build: Callable[[], Chart], *choice: Hashable) -> Chart:
