@@ -228,24 +228,30 @@ def perception_gaps(scores: Scores, codebook: Codebook) -> pd.DataFrame:
 
     Hidden unless both sides are shown in ``scores.sides`` (n ≥ k and not secondarily suppressed).
     """
-    sides = scores.sides.set_index(["case", "group", "measure"])
-    rows = []
-    for case in sorted(scores.sides["case"].unique()):
-        for measure in codebook.measure_ids:
-            mun = sides.loc[(case, "municipality", measure)] if (case, "municipality", measure) in sides.index else None
-            se = (
-                sides.loc[(case, "social_enterprise", measure)]
-                if (case, "social_enterprise", measure) in sides.index
-                else None
-            )
-            n_mun = int(mun["n"]) if mun is not None else 0
-            n_se = int(se["n"]) if se is not None else 0
-            hidden = mun is None or se is None or bool(mun["hidden"]) or bool(se["hidden"])
-            row = {"case": case, "measure": measure, "n_mun": n_mun, "n_se": n_se, "hidden": hidden}
-            if not hidden:
-                row.update(mean_mun=mun["mean"], mean_se=se["mean"], gap=mun["mean"] - se["mean"])
-            rows.append(row)
-    table = pd.DataFrame(rows, columns=list(GAP_COLUMNS))
+    grid = pd.MultiIndex.from_product(
+        [sorted(scores.sides["case"].unique()), list(codebook.measure_ids)], names=["case", "measure"]
+    )
+
+    def side(group: str) -> pd.DataFrame:
+        rows = scores.sides[scores.sides["group"] == group]
+        return rows.set_index(["case", "measure"])[["n", "mean", "hidden"]].reindex(grid)
+
+    mun, se = side("municipality"), side("social_enterprise")
+    # A side missing from the table (no respondents) counts as hidden, like a side under k.
+    hidden = ~(mun["hidden"].eq(False) & se["hidden"].eq(False))
+    table = pd.DataFrame(
+        {
+            "case": grid.get_level_values("case"),
+            "measure": grid.get_level_values("measure"),
+            "n_mun": mun["n"].fillna(0).astype(int).to_numpy(),
+            "n_se": se["n"].fillna(0).astype(int).to_numpy(),
+            "mean_mun": mun["mean"].where(~hidden).to_numpy(dtype=float),
+            "mean_se": se["mean"].where(~hidden).to_numpy(dtype=float),
+            "gap": (mun["mean"] - se["mean"]).where(~hidden).to_numpy(dtype=float),
+            "hidden": hidden.to_numpy(dtype=bool),
+        },
+        columns=list(GAP_COLUMNS),
+    )
     return table.sort_values("gap", key=lambda g: -g.abs(), na_position="last", kind="stable", ignore_index=True)
 
 

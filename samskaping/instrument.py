@@ -122,6 +122,11 @@ class Instrument:
         return tuple(i.id for i in self.items if not self.formats[i.format].numeric)
 
 
+# libyaml's safe loader reads the same documents about ten times faster (70 ms for instrument.yaml
+# with the Python loader, on every cold start of the dashboard); PyYAML built without it falls back.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class YamlReader:
     """Small helpers that read a YAML mapping and raise :class:`ConfigError` naming the key."""
 
@@ -145,7 +150,7 @@ class YamlReader:
     def parse(self, text: str) -> dict[str, Any]:
         """Parse YAML text as a mapping."""
         try:
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=_SAFE_LOADER)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}" if mark is not None else ""

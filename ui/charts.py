@@ -29,18 +29,24 @@ class _DrawnFigure(go.Figure):
     its dict is made when it is kept and handed out again; ``plotly.io.to_json`` only reads it.
     """
 
-    def __init__(self, figure: go.Figure) -> None:
-        super().__init__(figure)
-        self._drawn = super().to_dict()
+    _drawn: dict
 
     def to_dict(self) -> dict:
         return self._drawn
 
 
+def _drawn(figure: go.Figure) -> go.Figure:
+    """``figure`` itself, turned into a :class:`_DrawnFigure` (building a new one would validate every trace again)."""
+    drawn = figure.to_dict()
+    figure.__class__ = _DrawnFigure
+    figure._drawn = drawn
+    return figure
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _chart(name: str, key: str, k: int, three: bool, language: str, choice: Hashable, _build: Callable[[], Chart]):
     chart = _build()
-    return dataclasses.replace(chart, figure=_DrawnFigure(chart.figure))
+    return dataclasses.replace(chart, figure=_drawn(chart.figure))
 
 
 def chart(name: str, dataset: Dataset, build: Callable[[], Chart], *choice: Hashable) -> Chart:
