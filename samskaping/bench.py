@@ -4,8 +4,9 @@ Surveys come from the demo generator, cached as xlsx and csv by :mod:`samskaping
 (generated in a child process, so the generator's memory does not count in the peak memory
 measured here).
 
-Every step is timed once, in this process, on this machine (the pages at every size, largest first,
-then the core steps at every size, smallest first, each in the order of :data:`STEPS`):
+Every step is timed in this process, on this machine (the pages at every size, largest first,
+then the core steps at every size, smallest first, each in the order of :data:`STEPS`); a core step
+quicker than :data:`REPEAT_BELOW` seconds is timed :data:`REPEATS` times and its median kept:
 
 - ``floor_xlsx`` / ``floor_csv``: a bare pandas read of the file (calamine for xlsx; csv as text),
   timed in a child process so that its memory is not part of this process's peak;
@@ -36,6 +37,7 @@ import ctypes
 import gc
 import importlib.util
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -260,20 +262,30 @@ def _release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+REPEAT_BELOW = 2.5  # seconds: a step quicker than this is run REPEATS times and its median kept …
+REPEATS = 3  # … as a single run of a short step moves by 10-20 % with whatever else the machine does
+
+
 def _time_step(prepared: _Prepared, step: str) -> float:
-    """Seconds of one core step; its inputs are made first, and a result it keeps joins ``prepared``."""
+    """Seconds of one core step; its inputs are made first, and a result it keeps joins ``prepared``.
+
+    A step that takes less than :data:`REPEAT_BELOW` seconds is timed :data:`REPEATS` times
+    (floors and our steps alike) and the median is returned.
+    """
     action, keep = _CORE[step]
     for name in _INPUTS.get(step, ()):
         getattr(prepared, name)()
-    _release_memory()
-    start = time.perf_counter()
-    result = action(prepared)
-    seconds = time.perf_counter() - start
-    if step in _FLOOR_STEPS:
-        seconds = result  # timed inside the child process
-    if keep is not None:
-        prepared.made[keep] = result
-    return seconds
+    times = []
+    while not times or (times[0] < REPEAT_BELOW and len(times) < REPEATS):
+        _release_memory()
+        start = time.perf_counter()
+        result = action(prepared)
+        seconds = time.perf_counter() - start
+        times.append(result if step in _FLOOR_STEPS else seconds)  # floors are timed inside the child
+        if keep is not None:
+            prepared.made[keep] = result
+        del result
+    return statistics.median(times)
 
 
 def _page_module() -> Any:
