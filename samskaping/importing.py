@@ -30,6 +30,7 @@ import pandas as pd
 
 from samskaping.errors import DataFileError
 from samskaping.file_safety import safe_name, whole_number_setting
+from samskaping.sheet_grid import cell_text
 from samskaping.sniffing import (
     GENERIC_OPTIONS,
     HEADER_SLACK,
@@ -39,7 +40,6 @@ from samskaping.sniffing import (
     FileKind,
     HeaderLayout,
     allow_long_cells,
-    cell_text,
     decode_text,
     find_header,
     looks_like_workbook,

@@ -1,4 +1,4 @@
-"""Reading a large xlsx sheet in bands (samskaping.sheet_bands) gives exactly what reading it whole gives.
+"""Reading a large xlsx sheet in bands (samskaping.sheet_bands, sheet_grid) gives exactly what reading it whole gives.
 
 The reference throughout is calamine reading the whole sheet (the path every small workbook
 takes), and for the hand-made workbook also the values openpyxl wrote. Bands are forced on
@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-from samskaping import sheet_bands, sniffing
+from samskaping import sheet_bands, sheet_grid
 from samskaping.importing import read_table
 
 SHEET = 'Svar & <"svar">'
@@ -31,14 +31,14 @@ def _whole(content: bytes, sheet: str) -> np.ndarray:
     """The reference: calamine reads the whole sheet (the path of every small workbook)."""
     import python_calamine as calamine
 
-    return sniffing._sheet_grid(calamine.CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_name(sheet))
+    return sheet_grid.sheet_grid(calamine.CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_name(sheet))
 
 
 def _banded(content: bytes, sheet: str, band_bytes: int, monkeypatch: pytest.MonkeyPatch) -> np.ndarray | None:
     with monkeypatch.context() as patch:
         patch.setattr(sheet_bands, "BAND_BYTES", band_bytes)
         patch.setattr(sheet_bands, "OTHER_PARTS_FACTOR", 0)
-        return sniffing._banded_grid(content, sheet)
+        return sheet_grid.banded_grid(content, sheet)
 
 
 def _band_count(content: bytes, sheet: str, band_bytes: int, monkeypatch: pytest.MonkeyPatch) -> int:
@@ -225,7 +225,7 @@ def test_any_table_reads_the_same_in_bands(rows: list[list[object]], band_bytes:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sheet_bands, "BAND_BYTES", band_bytes)
         patch.setattr(sheet_bands, "OTHER_PARTS_FACTOR", 0)
-        grid = sniffing._banded_grid(content, "Data")
+        grid = sheet_grid.banded_grid(content, "Data")
     whole = _whole(content, "Data")
     if grid is None:  # too small to cut at this band size (sheet part ≤ 2 bands)
         return
