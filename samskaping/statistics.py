@@ -161,12 +161,6 @@ def _chosen(draws: np.ndarray, chosen: int) -> np.ndarray:
     return inside
 
 
-def _smallest(draws: np.ndarray, chosen: int) -> np.ndarray:
-    """Per row, the positions of the ``chosen`` smallest draws (:func:`_chosen`), in increasing order."""
-    size, n = draws.shape
-    return (np.flatnonzero(_chosen(draws, chosen)) % n).reshape(size, chosen)
-
-
 def _monte_carlo_rank_sums(pooled: list[np.ndarray], n: int, chosen: int, seed: int) -> list[np.ndarray]:
     """Rank sums of the smaller group in each of the Monte Carlo resamples, for several measures at once.
 
